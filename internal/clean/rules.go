@@ -1,0 +1,199 @@
+package clean
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+)
+
+// maxCallWords bounds the lines the call-like rules may remove: a real body
+// sentence that happens to start with "Follow" or "Support" is longer.
+const maxCallWords = 14
+
+func words(s string) int { return len(strings.Fields(s)) }
+
+var (
+	socialRe = []*regexp.Regexp{
+		regexp.MustCompile(`(?i)^(please\s+)?(follow|like|find|join|connect with|add|watch|listen to)\s+us\b`),
+		regexp.MustCompile(`(?i)^(share|tweet|pin|email|e-mail|print)\s+(this|on|via|it|the)\b`),
+		regexp.MustCompile(`(?i)^(like|share|tweet|email|print)( this)?:?$`),
+		regexp.MustCompile(`(?i)^(click|tap)\s+(here\s+)?to\s+(share|tweet|email|print|follow|subscribe)\b`),
+		regexp.MustCompile(`(?i)^(subscribe|sign up|signup|register)\b.*\b(newsletter|channel|updates|feed|youtube|telegram|mailing list|our|podcast|alerts)\b`),
+		regexp.MustCompile(`(?i)^(facebook|twitter|x|telegram|whatsapp|email|print|reddit|linkedin|pinterest|vk|tumblr)(\s*[|,/·•]?\s*(facebook|twitter|x|telegram|whatsapp|email|print|reddit|linkedin|pinterest|vk|tumblr))+$`),
+	}
+	donationRe = []*regexp.Regexp{
+		regexp.MustCompile(`(?i)^(please\s+)?(consider\s+)?(donate|donating|support us|support our|support this|make a donation|become a (patron|supporter|member|subscriber)|buy (me|us) a coffee|help us)\b`),
+		regexp.MustCompile(`(?i)\b(patreon|paypal|ko-fi|liberapay)\b`),
+		regexp.MustCompile(`(?i)^donations?\b`),
+	}
+	// "3 Responses to "Title"", "No comments:", "12 Comments".
+	commentCountRe = regexp.MustCompile(`(?i)^(\d+|no|one|two|three|four|five)\s+(responses?|comments?|replies|reply|thoughts?|reactions?)(\s+(to|on)\s+(["“'‘«].+))?\s*:?$`)
+	commentFormRe  = regexp.MustCompile(`(?i)^(post a comment|leave a (reply|comment)|add (a )?comment|write a comment|comments?|comments are closed|subscribe to:? post comments( \(atom\))?|cancel reply|you must be logged in to post a comment|join the discussion|discussion|show comments|view comments)[.!:]?$`)
+	blogNavRe      = regexp.MustCompile(`(?i)^(((newer|older|next|previous) (post|entry|article)s?|home)\s*[|«»·-]?\s*){1,3}$`)
+	// "Advertisement", "Sponsored: …", "Paid content", "Story continues below advertisement".
+	advertRe = regexp.MustCompile(`(?i)^((advertisement|advertising|sponsored( content| post| links?)?|paid (content|post|partnership)|promoted( content)?|ad|anzeige|publicité)\s*($|[:\-–—|]\s*)|(story|article) continues below( this)? (advertisement|ad)\b|scroll (down )?to continue( reading)?\b)`)
+	quotedRe       = regexp.MustCompile(`^["“'‘«](.+)["”'’»]$`)
+)
+
+// isSocialCall reports a short "Follow us on X!", "Share this:" line.
+func isSocialCall(p string) bool { return words(p) <= maxCallWords && anyMatch(socialRe, p) }
+
+// isDonationCall reports a short "Donate!", "Support us on Patreon" line.
+func isDonationCall(p string) bool { return words(p) <= maxCallWords && anyMatch(donationRe, p) }
+
+// isCommentWidget reports a comment count or comment form line.
+func isCommentWidget(p string) bool {
+	return words(p) <= 40 && (commentCountRe.MatchString(p) || commentFormRe.MatchString(p))
+}
+
+// isAdvert reports a short ad label or an inline sponsored line.
+func isAdvert(p string) bool { return words(p) <= maxCallWords && advertRe.MatchString(p) }
+
+// isBlogNavigation reports "Newer Post Older Post Home".
+func isBlogNavigation(p string) bool { return words(p) <= 8 && blogNavRe.MatchString(p) }
+
+func anyMatch(res []*regexp.Regexp, s string) bool {
+	for _, re := range res {
+		if re.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+// commentSectionStart finds a comment section header in the second half of
+// the document and returns its index and the title it quotes ("3 Responses
+// to "Title""), or -1.
+func commentSectionStart(paras []string) (int, string) {
+	for i := len(paras) / 2; i < len(paras); i++ {
+		p := paras[i]
+		if m := commentCountRe.FindStringSubmatch(p); m != nil && words(p) <= 40 {
+			q := ""
+			if qm := quotedRe.FindStringSubmatch(m[5]); qm != nil {
+				q = strings.TrimSpace(qm[1])
+			}
+			return i, q
+		}
+		if strings.EqualFold(strings.TrimRight(p, ".!:"), "leave a reply") {
+			return i, ""
+		}
+	}
+	return -1, ""
+}
+
+// titleSeps are the separators between a title and a site or blog name,
+// tried from the right.
+var titleSeps = []string{" | ", " - ", " – ", " — ", " :: ", " » ", " · "}
+
+// SplitTitleSuffix splits "Title - Blog" into its parts when the suffix is
+// short enough to be a name and shorter than the title; ok is false
+// otherwise, so "Left - right debate heats up in the Senate" stays whole.
+func SplitTitleSuffix(s string) (title, suffix string, ok bool) {
+	best := -1
+	sep := ""
+	for _, sp := range titleSeps {
+		if i := strings.LastIndex(s, sp); i > best {
+			best, sep = i, sp
+		}
+	}
+	if best <= 0 {
+		return s, "", false
+	}
+	title = strings.TrimSpace(s[:best])
+	suffix = strings.TrimSpace(s[best+len(sep):])
+	sw, tw := words(suffix), words(title)
+	if sw == 0 || sw > 6 || len([]rune(suffix)) > 60 || tw < 2 || len(suffix) >= len(title) {
+		return s, "", false
+	}
+	if strings.ContainsAny(suffix[len(suffix)-1:], ".?!") {
+		return s, "", false // a sentence, not a name
+	}
+	return title, suffix, true
+}
+
+// StripSiteSuffix removes a "| Site" suffix from title when it names site.
+func StripSiteSuffix(title, site string) string {
+	if site == "" {
+		return title
+	}
+	for _, sep := range titleSeps {
+		if i := strings.LastIndex(title, sep); i > 0 {
+			if t, suf := strings.TrimSpace(title[:i]), title[i+len(sep):]; t != "" && SameName(suf, site) {
+				return t
+			}
+		}
+	}
+	return title
+}
+
+// SameName reports whether two outlet names denote the same outlet: "Fort
+// Russ" and "Fort Russ News", "The Guardian" and "guardian", "RT" and "RT.com".
+func SameName(a, b string) bool {
+	ta, tb := nameTokens(a), nameTokens(b)
+	if len(ta) == 0 || len(tb) == 0 {
+		return false
+	}
+	if len(ta) > len(tb) {
+		ta, tb = tb, ta
+	}
+	prefix := true
+	for i := range ta {
+		if ta[i] != tb[i] {
+			prefix = false
+			break
+		}
+	}
+	if prefix {
+		return true
+	}
+	sa, sb := strings.Join(ta, ""), strings.Join(tb, "")
+	if len(sa) >= 4 && (strings.HasPrefix(sb, sa) || strings.HasPrefix(sa, sb)) {
+		return true
+	}
+	common := 0
+	set := map[string]bool{}
+	for _, t := range tb {
+		set[t] = true
+	}
+	for _, t := range ta {
+		if set[t] {
+			common++
+		}
+	}
+	union := len(ta) + len(tb) - common
+	return common >= 2 && float64(common)/float64(union) >= 0.6
+}
+
+var generic = map[string]bool{"the": true, "www": true, "com": true, "org": true, "net": true}
+
+func nameTokens(s string) []string {
+	var out []string
+	for _, f := range strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		if !generic[f] {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// Normalize folds case, quotes, dashes and punctuation so repeated
+// paragraphs and title lines compare equal.
+func Normalize(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		default:
+			space = true
+		}
+	}
+	return b.String()
+}

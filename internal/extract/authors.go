@@ -1,0 +1,35 @@
+package extract
+
+import (
+	"regexp"
+	"strings"
+)
+
+var (
+	authorSplitRe  = regexp.MustCompile(`(?i)\s*(?:;|,|&|\band\b|\bund\b|\bet\b|\by\b|\|)\s*`)
+	authorPrefixRe = regexp.MustCompile(`(?i)^\s*(?:by|written by|von|par|por|author:?)\s+`)
+)
+
+// splitAuthors turns "By Jane Doe and John Roe" or "Jane Doe, John Roe"
+// into names, dropping duplicates and anything that is not a name.
+func splitAuthors(s string) []string {
+	s = authorPrefixRe.ReplaceAllString(strings.TrimSpace(s), "")
+	var out []string
+	seen := map[string]bool{}
+	for _, part := range authorSplitRe.Split(s, -1) {
+		part = strings.Trim(authorPrefixRe.ReplaceAllString(part, ""), " .·•|-–—")
+		if part == "" || credentials[strings.ToLower(strings.ReplaceAll(part, ".", ""))] || words(part) > 6 || strings.Contains(part, "://") || seen[strings.ToLower(part)] {
+			continue
+		}
+		seen[strings.ToLower(part)] = true
+		out = append(out, part)
+	}
+	return out
+}
+
+// credentials follow a name after a comma ("Rachael Link, MS, RD").
+var credentials = map[string]bool{
+	"phd": true, "md": true, "ms": true, "rd": true, "rn": true, "mph": true, "mba": true, "ma": true,
+	"msc": true, "bsc": true, "ld": true, "cde": true, "cpt": true, "jr": true, "sr": true, "do": true,
+	"dds": true, "np": true, "pa": true, "lac": true, "cscs": true, "facc": true, "faap": true,
+}

@@ -1,0 +1,206 @@
+package extract
+
+import (
+	"bytes"
+	"net/url"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/markusmobius/go-trafilatura"
+	"github.com/newstrace/newstrace"
+	"github.com/newstrace/newstrace/internal/clean"
+	"github.com/newstrace/newstrace/internal/sanitize"
+	"golang.org/x/net/html"
+)
+
+// htmlString extracts from a decoded page.
+func htmlString(s string, opt Options) (newstrace.Article, error) {
+	doc, err := html.Parse(strings.NewReader(s))
+	if err != nil {
+		return tokenFallback(s, opt)
+	}
+	meta := readMeta(doc)
+	a := newArticle(opt)
+
+	topt := trafilatura.Options{EnableFallback: true, ExcludeComments: true, HtmlDateMode: trafilatura.Fast}
+	if u, err := url.Parse(opt.URL); err == nil && u.Host != "" {
+		topt.OriginalURL = u
+	}
+	var paras []string
+	res, err := trafilatura.ExtractDocument(doc, topt)
+	if err == nil && res != nil && res.ContentNode != nil {
+		paras = nodeParagraphs(res.ContentNode)
+		var b bytes.Buffer
+		if html.Render(&b, res.ContentNode) == nil {
+			a.HTML = sanitize.HTML(b.String())
+		}
+		md := res.Metadata
+		a.Title = md.Title
+		a.SiteName = md.Sitename
+		if len(meta.authors) == 0 && md.Author != "" {
+			meta.authors = splitAuthors(md.Author)
+		}
+		if meta.published == nil && !md.Date.IsZero() {
+			t := md.Date.UTC()
+			meta.published = &t
+		}
+	}
+	if len(paras) == 0 {
+		// trafilatura refuses short pages; take the visible text instead.
+		paras = nodeParagraphs(visibleRoot(doc))
+		a.HTML = ""
+	}
+	a.Title = firstNonEmpty(a.Title, firstNonEmpty(meta.title, meta.docTitle))
+	a.SiteName = firstNonEmpty(meta.siteName, a.SiteName)
+	a.Published = meta.published
+	if len(meta.authors) > 0 {
+		a.Authors = meta.authors
+	}
+	a.Language = meta.lang
+	canon := firstNonEmpty(meta.canonical, firstNonEmpty(meta.ogURL, opt.URL))
+	a.CanonicalURL = canonicalURL(canon, opt.URL)
+
+	// "Title - Blog" in <title> names the site when metadata gave only a host.
+	if t, suf, ok := clean.SplitTitleSuffix(meta.docTitle); ok && clean.Normalize(t) == clean.Normalize(a.Title) {
+		if a.SiteName == "" || !strings.Contains(a.SiteName, " ") && strings.Contains(a.SiteName, ".") {
+			a.SiteName = suf
+		}
+	}
+	finish(&a, paras, opt, a.SiteName, false)
+	// A page carrying another outlet's text, credited, was republished here.
+	if p := &a.Provenance; p.Republisher == "" && p.Outlet != "" && a.SiteName != "" && !clean.SameName(a.SiteName, p.Outlet) {
+		p.Republisher = a.SiteName
+	}
+	if a.Text == "" {
+		return a, newstrace.Errorf(newstrace.EINVALID, "no article text found in html")
+	}
+	return a, nil
+}
+
+// visibleRoot returns <body> (or the document) for the fallback walk.
+func visibleRoot(doc *html.Node) *html.Node {
+	var body *html.Node
+	var find func(n *html.Node, depth int)
+	find = func(n *html.Node, depth int) {
+		if body != nil || depth > 3 {
+			return
+		}
+		if n.Type == html.ElementNode && n.Data == "body" {
+			body = n
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			find(c, depth+1)
+		}
+	}
+	find(doc, 0)
+	if body == nil {
+		return doc
+	}
+	return body
+}
+
+// inline elements do not break a paragraph; everything else does.
+var inline = map[string]bool{
+	"a": true, "abbr": true, "b": true, "bdi": true, "bdo": true, "cite": true, "code": true,
+	"data": true, "del": true, "dfn": true, "em": true, "font": true, "i": true, "ins": true,
+	"kbd": true, "label": true, "mark": true, "q": true, "s": true, "samp": true, "small": true,
+	"span": true, "strike": true, "strong": true, "sub": true, "sup": true, "time": true,
+	"tt": true, "u": true, "var": true, "hi": true, "ref": true, "wbr": true,
+}
+
+// skipped elements carry no reader-visible text.
+var skipped = map[string]bool{
+	"script": true, "style": true, "noscript": true, "template": true, "svg": true,
+	"head": true, "nav": true, "form": true, "button": true, "select": true, "iframe": true,
+	"object": true, "canvas": true, "textarea": true,
+}
+
+// nodeParagraphs turns a tree into paragraphs: block elements and <br>
+// end one, inline elements continue it; <pre> keeps its lines. The walk is
+// iterative so deeply nested input cannot exhaust the stack.
+func nodeParagraphs(root *html.Node) []string {
+	var paras []string
+	var cur strings.Builder
+	flush := func() {
+		if p := strings.Join(strings.Fields(cur.String()), " "); p != "" {
+			paras = append(paras, p)
+		}
+		cur.Reset()
+	}
+	// A boundary between inline elements separates words ("<b>Summary</b>Studies").
+	pending := false
+	write := func(t string) {
+		if pending && t != "" && cur.Len() > 0 {
+			last, _ := utf8.DecodeLastRuneInString(cur.String())
+			first, _ := utf8.DecodeRuneInString(t)
+			if (unicode.IsLetter(first) || unicode.IsDigit(first)) && !unicode.IsSpace(last) && !strings.ContainsRune("([{\"“‘'/-–—", last) {
+				cur.WriteByte(' ')
+			}
+		}
+		pending = false
+		cur.WriteString(t)
+	}
+	type item struct {
+		n      *html.Node
+		exit   bool // closing a block element
+		inline bool // closing an inline element
+		pre    bool
+	}
+	stack := []item{{n: root}}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		n := it.n
+		if it.exit {
+			if it.inline {
+				pending = true
+			} else {
+				flush()
+			}
+			continue
+		}
+		switch n.Type {
+		case html.TextNode:
+			if it.pre {
+				lines := strings.Split(n.Data, "\n")
+				for i, l := range lines {
+					if i > 0 {
+						flush()
+					}
+					write(l)
+				}
+			} else {
+				write(n.Data)
+			}
+			continue
+		case html.ElementNode:
+			if skipped[n.Data] {
+				continue
+			}
+			if n.Data == "br" || n.Data == "hr" {
+				flush()
+				continue
+			}
+			if inline[n.Data] {
+				pending = true
+				stack = append(stack, item{n: n, exit: true, inline: true})
+			} else {
+				flush()
+				stack = append(stack, item{n: n, exit: true})
+			}
+			pre := it.pre || n.Data == "pre"
+			for c := n.LastChild; c != nil; c = c.PrevSibling {
+				stack = append(stack, item{n: c, pre: pre})
+			}
+			continue
+		case html.DocumentNode:
+			for c := n.LastChild; c != nil; c = c.PrevSibling {
+				stack = append(stack, item{n: c})
+			}
+		}
+	}
+	flush()
+	return paras
+}
