@@ -32,7 +32,7 @@ var (
 	blogNavRe      = regexp.MustCompile(`(?i)^(((newer|older|next|previous) (post|entry|article)s?|home)\s*[|«»·-]?\s*){1,3}$`)
 	// "Advertisement", "Sponsored: …", "Paid content", "Story continues below advertisement".
 	advertRe = regexp.MustCompile(`(?i)^((advertisement|advertising|sponsored( content| post| links?)?|paid (content|post|partnership)|promoted( content)?|ad|anzeige|publicité)\s*($|[:\-–—|]\s*)|(story|article) continues below( this)? (advertisement|ad)\b|scroll (down )?to continue( reading)?\b)`)
-	quotedRe       = regexp.MustCompile(`^["“'‘«](.+)["”'’»]$`)
+	quotedRe = regexp.MustCompile(`^["“'‘«](.+)["”'’»]$`)
 )
 
 // isSocialCall reports a short "Follow us on X!", "Share this:" line.
