@@ -1,0 +1,55 @@
+package web
+
+import (
+	"io/fs"
+	"net/http"
+)
+
+// Body caps for POST forms: small for plain forms, 5 MiB (plus multipart
+// overhead) for OPML uploads.
+const (
+	formMaxBytes = 64 << 10
+	opmlMaxBytes = 5 << 20
+)
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", s.healthz)
+	static, _ := fs.Sub(assets, "static")
+	mux.Handle("GET /static/", s.staticCache(http.StripPrefix("/static/", http.FileServerFS(static))))
+	s.uiRoutes(mux)
+	s.apiRoutes(mux)
+	return mux
+}
+
+// uiRoutes lists the pages. Every page needs a login once accounts exist;
+// every POST carries a CSRF token.
+func (s *Server) uiRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /{$}", s.page(s.storiesPage))
+	mux.Handle("GET /stories/{id}", s.page(s.storyPage))
+	mux.Handle("GET /documents/{id}", s.page(s.documentPage))
+	mux.Handle("GET /sources", s.page(s.sourcesPage))
+	mux.Handle("POST /sources", s.page(s.form(formMaxBytes, s.addFeed)))
+	mux.Handle("POST /sources/import", s.page(s.form(opmlMaxBytes+formMaxBytes, s.importOPML)))
+	mux.Handle("GET /sources/export.opml", s.page(s.exportOPML))
+
+	mux.Handle("GET /login", s.csrfCookie(http.HandlerFunc(s.loginPage)))
+	mux.Handle("POST /login", s.csrfCookie(s.form(formMaxBytes, s.login)))
+	mux.Handle("POST /logout", s.page(s.form(formMaxBytes, s.logout)))
+
+	// Anything else is a friendly 404 page.
+	mux.Handle("/", s.csrfCookie(http.HandlerFunc(s.notFoundPage)))
+}
+
+// apiRoutes lists the JSON API; every call needs a token once accounts exist.
+func (s *Server) apiRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /api/v1/feeds", s.api(s.apiFeeds))
+	mux.Handle("POST /api/v1/feeds", s.api(s.apiCreateFeed))
+	mux.Handle("GET /api/v1/feeds/{id}", s.api(s.apiFeed))
+	mux.Handle("DELETE /api/v1/feeds/{id}", s.api(s.apiDeleteFeed))
+	mux.Handle("GET /api/v1/articles", s.api(s.apiArticles))
+	mux.Handle("GET /api/v1/articles/{id}", s.api(s.apiArticle))
+	mux.Handle("GET /api/v1/stories", s.api(s.apiStories))
+	mux.Handle("GET /api/v1/stories/{id}", s.api(s.apiStory))
+	mux.Handle("/api/v1/", s.api(s.apiNotFound))
+}

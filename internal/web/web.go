@@ -1,0 +1,80 @@
+// Package web serves the reader UI, the JSON API under /api/v1/, /healthz and
+// local accounts. Routes are listed in one function per surface (routes.go);
+// handlers are methods on Server, one file per page or resource, and every
+// handler reads load → error response → build view → render.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/newstrace/newstrace"
+)
+
+// Config holds the server's dependencies.
+type Config struct {
+	Store    newstrace.Store
+	Logger   *slog.Logger
+	Now      func() time.Time
+	Loopback bool // listening on a loopback address only
+	// SessionKey signs session cookies and CSRF tokens; at least 32 bytes.
+	SessionKey []byte
+	// OnFeedAdded, when set, asks the workers to poll a new feed now.
+	OnFeedAdded   func(ctx context.Context, feedID int64)
+	SecureCookies bool // behind TLS
+}
+
+// Server is the HTTP surface. Build it with New.
+type Server struct {
+	store       newstrace.Store
+	log         *slog.Logger
+	now         func() time.Time
+	loopback    bool
+	key         []byte
+	onFeedAdded func(ctx context.Context, feedID int64)
+	secure      bool
+
+	tmpl    *templates
+	limiter *loginLimiter
+	handler http.Handler
+}
+
+// New checks cfg and parses the embedded templates once.
+func New(cfg Config) (*Server, error) {
+	if cfg.Store == nil {
+		return nil, errors.New("web: config needs a store")
+	}
+	if len(cfg.SessionKey) < 32 {
+		return nil, fmt.Errorf("web: session key must be at least 32 bytes, got %d", len(cfg.SessionKey))
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	tmpl, err := parseTemplates()
+	if err != nil {
+		return nil, fmt.Errorf("web: %w", err)
+	}
+	s := &Server{
+		store:       cfg.Store,
+		log:         cfg.Logger.With(slog.String("component", "web")),
+		now:         cfg.Now,
+		loopback:    cfg.Loopback,
+		key:         append([]byte(nil), cfg.SessionKey...),
+		onFeedAdded: cfg.OnFeedAdded,
+		secure:      cfg.SecureCookies,
+		tmpl:        tmpl,
+		limiter:     newLoginLimiter(loginAttempts, loginWindow),
+	}
+	s.handler = s.secureHeaders(s.recoverPanics(s.routes()))
+	return s, nil
+}
+
+// Handler returns the root handler with every route and middleware.
+func (s *Server) Handler() http.Handler { return s.handler }
