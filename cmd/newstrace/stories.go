@@ -1,0 +1,97 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/newstrace/newstrace"
+)
+
+// storyJSON is the CONTRACT's shape of `stories --json`.
+type storyJSON struct {
+	ID        int64          `json:"id"`
+	Title     string         `json:"title"`
+	Documents []storyDocJSON `json:"documents"`
+	Edges     []edgeJSON     `json:"edges"`
+}
+
+type storyDocJSON struct {
+	ID        int64  `json:"id"`
+	URL       string `json:"url"`
+	Title     string `json:"title"`
+	Source    string `json:"source"`
+	Published string `json:"published,omitempty"`
+	Path      string `json:"path,omitempty"`
+}
+
+type edgeJSON struct {
+	From       int64   `json:"from"`
+	To         int64   `json:"to"`
+	Kind       string  `json:"kind"`
+	Confidence float64 `json:"confidence"`
+}
+
+func storyOutput(s newstrace.Story) storyJSON {
+	out := storyJSON{ID: s.ID, Title: s.Title, Documents: []storyDocJSON{}, Edges: []edgeJSON{}}
+	for _, d := range s.Documents {
+		sd := storyDocJSON{ID: d.ID, URL: d.URL, Title: d.Title, Source: d.SourceName, Path: d.Path}
+		if d.Published != nil {
+			sd.Published = d.Published.UTC().Format(time.RFC3339)
+		}
+		out.Documents = append(out.Documents, sd)
+	}
+	for _, e := range s.Edges {
+		out.Edges = append(out.Edges, edgeJSON{From: e.FromID, To: e.ToID, Kind: string(e.Kind), Confidence: e.Confidence})
+	}
+	return out
+}
+
+func runStories(ctx context.Context, m *Main, args []string) error {
+	fs := m.flagSet("stories", "[--json] [--limit N]")
+	asJSON := fs.Bool("json", false, "print every story as JSON")
+	limit := fs.Int("limit", -1, "at most N stories, newest first (-1: all)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	store, err := m.openStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	stories, err := store.Stories(ctx, newstrace.StoryFilter{Limit: *limit})
+	if err != nil {
+		return fmt.Errorf("list stories: %w", err)
+	}
+	if *asJSON {
+		out := make([]storyJSON, 0, len(stories))
+		for _, s := range stories {
+			out = append(out, storyOutput(s))
+		}
+		enc := json.NewEncoder(m.Stdout)
+		enc.SetIndent("", "  ")
+		enc.SetEscapeHTML(false)
+		return enc.Encode(out)
+	}
+	for _, s := range stories {
+		writeLine(m.Stdout, "%d\t%s\t(%d documents, %d outlets)", s.ID, s.Title, s.DocumentCount, s.SourceCount)
+		for _, d := range s.Documents {
+			when := "-"
+			if d.Published != nil {
+				when = d.Published.UTC().Format("2006-01-02")
+			}
+			writeLine(m.Stdout, "    %s  %s  %s", when, d.SourceName, firstNonEmpty(d.URL, d.Path))
+		}
+	}
+	return nil
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
