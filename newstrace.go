@@ -115,9 +115,13 @@ const (
 	EdgeCites       EdgeKind = "cites"
 )
 
-// Edge is a provenance link between two documents of a story.
+// Edge is a provenance link from an original to what derives from it
+// (original → repost/syndication/translation; citing document → cited).
+// An outlet named only in a cue, with no document of its own (the seed's
+// "Al Mayadeen"), is an edge with FromID 0 and FromOutlet set.
 type Edge struct {
 	FromID     int64    `json:"from"`
+	FromOutlet string   `json:"from_outlet,omitempty"`
 	ToID       int64    `json:"to"`
 	Kind       EdgeKind `json:"kind"`
 	Confidence float64  `json:"confidence"`

@@ -1,0 +1,130 @@
+package match
+
+import (
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Tokens splits text into the word tokens that shingles are built from.
+//
+// The text is put in Unicode NFKC and lower-cased rune by rune, with the same
+// character classes as ContentHash: letters, numbers and combining marks make
+// up words; every other rune (space, punctuation, symbols) ends a word;
+// invisible format characters (Cf: soft hyphen, zero-width space and joiners)
+// and the Arabic tatweel (a decorative stretch, U+0640) are dropped, so they
+// never split or change a word.
+//
+// Scripts written without spaces between words (Han, Hiragana, Katakana,
+// Bopomofo, Thai, Lao, Khmer, Myanmar) have no word boundaries a tokenizer
+// can find without a dictionary, so each of their characters, with any
+// combining marks that follow it, is its own token. Word shingles of size 5
+// over such tokens are character 5-grams, which is the usual unit for
+// near-duplicate detection in Chinese, Japanese and Thai. Latin, Cyrillic,
+// Greek, Arabic, Urdu, Hebrew, Devanagari, Hangul and the rest are split at
+// spaces and punctuation. A run of mixed text ("iPhone发布") splits where the
+// script changes: "iphone", "发", "布".
+func Tokens(text string) []string {
+	var toks []string
+	scanTokens(text, func(tok []byte, _ uint64) { toks = append(toks, string(tok)) })
+	return toks
+}
+
+// tokenHashes is Tokens followed by hashing each token, without allocating
+// the token strings. tokenHashes(s)[i] == tokenHash(Tokens(s)[i]).
+func tokenHashes(text string, dst []uint64) []uint64 {
+	scanTokens(text, func(_ []byte, h uint64) { dst = append(dst, h) })
+	return dst
+}
+
+// asciiLower maps an ASCII byte to itself lower-cased if it belongs in a
+// word (letters and digits), else to 0.
+var asciiLower = func() (t [utf8.RuneSelf]byte) {
+	for c := range byte(utf8.RuneSelf) {
+		switch {
+		case 'a' <= c && c <= 'z' || '0' <= c && c <= '9':
+			t[c] = c
+		case 'A' <= c && c <= 'Z':
+			t[c] = c + 'a' - 'A'
+		}
+	}
+	return t
+}()
+
+// scanTokens calls emit with each token's bytes (valid UTF-8, lower case;
+// the slice is reused after emit returns) and its tokenHash, computed on
+// the way.
+func scanTokens(text string, emit func(tok []byte, h uint64)) {
+	text = norm.NFKC.String(text)
+	var buf [64]byte
+	tok := buf[:0]
+	h := tokenSeed
+	perRune := false // the current token is one character of a spaceless script
+	for i := 0; i < len(text); {
+		if c := text[i]; c < utf8.RuneSelf { // ASCII fast path
+			i++
+			if l := asciiLower[c]; l != 0 {
+				if perRune && len(tok) > 0 {
+					emit(tok, h)
+					tok, h = tok[:0], tokenSeed
+				}
+				perRune = false
+				tok = append(tok, l)
+				h = (h ^ uint64(l)) * tokenPrime
+				continue
+			}
+			if len(tok) > 0 {
+				emit(tok, h)
+				tok, h = tok[:0], tokenSeed
+			}
+			perRune = false
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		switch {
+		case unicode.IsMark(r):
+			// A mark belongs to the character before it; a stray mark at the
+			// start of a token stands for itself.
+		case unicode.IsLetter(r) || unicode.IsNumber(r):
+			if r == 0x0640 { // Arabic tatweel
+				continue
+			}
+			spaceless := isSpaceless(r)
+			if (spaceless || perRune) && len(tok) > 0 {
+				emit(tok, h)
+				tok, h = tok[:0], tokenSeed
+			}
+			perRune = spaceless
+			r = unicode.ToLower(r)
+		case unicode.Is(unicode.Cf, r):
+			continue
+		default:
+			if len(tok) > 0 {
+				emit(tok, h)
+				tok, h = tok[:0], tokenSeed
+			}
+			perRune = false
+			continue
+		}
+		n := len(tok)
+		tok = utf8.AppendRune(tok, r)
+		for _, c := range tok[n:] {
+			h = (h ^ uint64(c)) * tokenPrime
+		}
+	}
+	if len(tok) > 0 {
+		emit(tok, h)
+	}
+}
+
+// isSpaceless reports whether r belongs to a script written without spaces
+// between words.
+func isSpaceless(r rune) bool {
+	if r < 0x0E00 { // below Thai: every script here uses spaces
+		return false
+	}
+	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Bopomofo,
+		unicode.Thai, unicode.Lao, unicode.Khmer, unicode.Myanmar)
+}
