@@ -27,6 +27,10 @@ func ToUTF8(body []byte, contentType string) ([]byte, string, error) {
 			return body, name, nil
 		}
 		// Declared UTF-8 but is not: replace bad bytes rather than fail.
+		// Not through enc: when the first 1024 bytes merely look like UTF-8,
+		// DetermineEncoding returns encoding.Nop, which passes the bad
+		// bytes through (found by FuzzToUTF8).
+		return bytes.ToValidUTF8(body, []byte("\uFFFD")), name, nil
 	}
 	out, err := enc.NewDecoder().Bytes(body)
 	if err != nil {

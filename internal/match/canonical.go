@@ -81,16 +81,21 @@ type hostError string
 func (e hostError) Error() string { return string(e) }
 
 // canonicalHost lower-cases the host, converts an international name to
-// its ASCII (punycode) form, drops a trailing dot and the default port of
+// its ASCII (punycode) form, drops trailing dots and the default port of
 // the scheme, and keeps IPv6 literals bracketed.
 func canonicalHost(u *url.URL) (string, error) {
-	host := strings.TrimSuffix(strings.ToLower(u.Hostname()), ".")
+	// All trailing dots: "a.example.." must not canonicalise to
+	// "a.example." and then to "a.example" (found by FuzzCanonicalURL).
+	host := strings.TrimRight(strings.ToLower(u.Hostname()), ".")
 	if host == "" {
 		return "", hostError("no host")
 	}
 	if !isASCII(host) {
 		if a, err := idna.Lookup.ToASCII(host); err == nil {
-			host = a
+			host = strings.TrimRight(a, ".") // "ä。" maps to "xn--4ca."
+		}
+		if host == "" {
+			return "", hostError("no host")
 		}
 	}
 	port := u.Port()
@@ -163,7 +168,10 @@ func canonicalQuery(q string) string {
 		if part == "" {
 			continue
 		}
-		part = normEscapes(part, true)
+		// A raw space (url.Parse lets it through in a query) is encoded:
+		// "?a " must not come out with a trailing space that the next
+		// call trims away (found by FuzzCanonicalURL).
+		part = strings.ReplaceAll(normEscapes(part, true), " ", "%20")
 		k, _, _ := strings.Cut(part, "=")
 		key, err := url.QueryUnescape(k)
 		if err != nil {
