@@ -16,7 +16,7 @@ import (
 const maxOPMLBytes = 10 << 20
 
 func runFeeds(ctx context.Context, m *Main, args []string) error {
-	usage := "add URL [--title T] [--folder F] | import FILE.opml | export | list [--json]"
+	usage := "add URL [--title T] [--folder F] | import FILE.opml | export | list [--json] | check FILE|URL"
 	if len(args) == 0 || args[0] == "--help" || args[0] == "-h" {
 		fs := m.flagSet("feeds", usage)
 		fs.Usage()
@@ -34,6 +34,8 @@ func runFeeds(ctx context.Context, m *Main, args []string) error {
 		return feedsExport(ctx, m, args[1:])
 	case "list":
 		return feedsList(ctx, m, args[1:])
+	case "check":
+		return feedsCheck(ctx, m, args[1:])
 	}
 	return fmt.Errorf("unknown feeds sub-command %q: want %s", args[0], usage)
 }
@@ -160,4 +162,29 @@ func fmtTime(t time.Time) string {
 		return "-"
 	}
 	return t.Local().Format("2006-01-02 15:04")
+}
+
+// feedsCheck parses one feed without storing it and prints the CONTRACT's
+// report: {"title", "format", "entries", "errors"}.
+func feedsCheck(ctx context.Context, m *Main, args []string) error {
+	fs := m.flagSet("feeds check", "FILE|URL|-")
+	if err := parseInterleaved(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return fmt.Errorf("feeds check needs exactly one FILE, URL or -")
+	}
+	src := fs.Arg(0)
+	data, _, finalURL, err := m.readInput(ctx, src)
+	if err != nil {
+		return err
+	}
+	rep, err := feed.Check(data, finalURL, feed.Limits{})
+	if err != nil {
+		return fmt.Errorf("check %s: %w", src, err)
+	}
+	enc := json.NewEncoder(m.Stdout)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(rep)
 }
