@@ -158,18 +158,3 @@ func (s *scorer) result() (p, r, f1 float64) {
 	}
 	return p, r, f1
 }
-
-func BenchmarkExtract(b *testing.B) {
-	_, pages := loadCorpus(b)
-	b.ReportAllocs()
-	b.ResetTimer()
-	n := 0
-	for b.Loop() {
-		p := pages[n%len(pages)]
-		if _, err := Bytes(p.data, "", Options{}); err != nil {
-			b.Logf("%s: %v", p.id, err)
-		}
-		n++
-	}
-	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "pages/s")
-}

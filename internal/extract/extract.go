@@ -103,6 +103,9 @@ func finish(a *newstrace.Article, paras []string, opt Options, siteName string, 
 
 	var c cues
 	body := c.scanTail(c.scanHead(res.Paragraphs))
+	// Furniture after the cue scans: a byline's date is a provenance cue first.
+	body, furniture := clean.Furniture(body)
+	a.Removed = append(a.Removed, furniture...)
 	a.Removed = append(a.Removed, c.removed...)
 	if a.Title == "" && plain && len(body) > 1 && isHeadline(body[0]) {
 		a.Title = body[0]

@@ -23,14 +23,21 @@ func htmlString(s string, opt Options) (newstrace.Article, error) {
 	meta := readMeta(doc)
 	a := newArticle(opt)
 
-	topt := trafilatura.Options{EnableFallback: true, ExcludeComments: true, HtmlDateMode: trafilatura.Fast}
+	// Fallback extractors off: on the dev set they cost time and precision
+	// (docs/benchmarks.md); our rules below do their job better.
+	topt := trafilatura.Options{ExcludeComments: true, HtmlDateMode: trafilatura.Fast}
 	if u, err := url.Parse(opt.URL); err == nil && u.Host != "" {
 		topt.OriginalURL = u
 	}
-	var paras []string
+	var paras, all []string
+	var pruned []newstrace.Removed
 	res, err := trafilatura.ExtractDocument(doc, topt)
 	if err == nil && res != nil && res.ContentNode != nil {
-		paras = nodeParagraphs(res.ContentNode)
+		blocks := nodeBlocks(res.ContentNode)
+		paras, pruned = pruneBlocks(blocks, indexBlocks(doc))
+		for _, b := range blocks {
+			all = append(all, b.text)
+		}
 		var b bytes.Buffer
 		if html.Render(&b, res.ContentNode) == nil {
 			a.HTML = sanitize.HTML(b.String())
@@ -67,7 +74,11 @@ func htmlString(s string, opt Options) (newstrace.Article, error) {
 			a.SiteName = suf
 		}
 	}
+	a.Removed = append(a.Removed, pruned...)
 	finish(&a, paras, opt, a.SiteName, false)
+	if len(pruned) > 0 {
+		sortRemoved(a.Removed, all)
+	}
 	// A page carrying another outlet's text, credited, was republished here.
 	if p := &a.Provenance; p.Republisher == "" && p.Outlet != "" && a.SiteName != "" && !clean.SameName(a.SiteName, p.Outlet) {
 		p.Republisher = a.SiteName
@@ -118,14 +129,35 @@ var skipped = map[string]bool{
 }
 
 // nodeParagraphs turns a tree into paragraphs: block elements and <br>
-// end one, inline elements continue it; <pre> keeps its lines. The walk is
-// iterative so deeply nested input cannot exhaust the stack.
+// end one, inline elements continue it; <pre> keeps its lines.
 func nodeParagraphs(root *html.Node) []string {
-	var paras []string
+	blocks := nodeBlocks(root)
+	paras := make([]string, len(blocks))
+	for i, b := range blocks {
+		paras[i] = b.text
+	}
+	return paras
+}
+
+// block is one paragraph of a tree and the element that holds it.
+type block struct {
+	text string
+	tag  string // innermost block element ("p", "h1", "li", …), "" at the root
+}
+
+// nodeBlocks turns a tree into paragraphs with their block tag. The walk
+// is iterative so deeply nested input cannot exhaust the stack.
+func nodeBlocks(root *html.Node) []block {
+	var paras []block
 	var cur strings.Builder
+	var tags []string // open block elements
 	flush := func() {
 		if p := strings.Join(strings.Fields(cur.String()), " "); p != "" {
-			paras = append(paras, p)
+			tag := ""
+			if len(tags) > 0 {
+				tag = tags[len(tags)-1]
+			}
+			paras = append(paras, block{p, tag})
 		}
 		cur.Reset()
 	}
@@ -158,6 +190,9 @@ func nodeParagraphs(root *html.Node) []string {
 				pending = true
 			} else {
 				flush()
+				if len(tags) > 0 {
+					tags = tags[:len(tags)-1]
+				}
 			}
 			continue
 		}
@@ -188,6 +223,7 @@ func nodeParagraphs(root *html.Node) []string {
 				stack = append(stack, item{n: n, exit: true, inline: true})
 			} else {
 				flush()
+				tags = append(tags, n.Data)
 				stack = append(stack, item{n: n, exit: true})
 			}
 			pre := it.pre || n.Data == "pre"

@@ -2,18 +2,16 @@ package extract
 
 import (
 	"strings"
-	"unicode/utf8"
 
-	"github.com/abadojack/whatlanggo"
 	"golang.org/x/text/language"
 )
 
 // minDetectRunes is the text length below which whatlanggo guesses badly
-// (a German headline comes out as Spanish).
+// (a German headline comes out as Spanish) unless it is confident.
 const minDetectRunes = 200
 
 // pickLanguage returns an ISO 639-1 code: the page's declaration, else the
-// caller's hint, else a detection on text long enough to trust.
+// caller's hint, else a detection (see detectLanguage).
 func pickLanguage(declared, hint, text string) string {
 	if c := iso6391(declared); c != "" {
 		return c
@@ -21,14 +19,7 @@ func pickLanguage(declared, hint, text string) string {
 	if c := iso6391(hint); c != "" {
 		return c
 	}
-	if utf8.RuneCountInString(text) < minDetectRunes {
-		return ""
-	}
-	info := whatlanggo.Detect(text)
-	if !info.IsReliable() && info.Confidence < 0.5 {
-		return ""
-	}
-	return info.Lang.Iso6391()
+	return detectLanguage(text)
 }
 
 // iso6391 reduces a tag such as "en-US", "en_GB" or "eng" to "en".

@@ -1,0 +1,118 @@
+package clean
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"github.com/newstrace/newstrace"
+)
+
+// Kinds of removed parts found by the furniture rules.
+const (
+	KindNewsletter = "newsletter"
+	KindCredit     = "credit"    // contributor and contact lines at the end of a story
+	KindDateline   = "dateline"  // a line holding only a time stamp or reading time
+	KindCopyright  = "copyright" // rights notices
+)
+
+var (
+	// Newsletter boxes: "Get the day's top headlines delivered to your inbox…".
+	newsletterRe = regexp.MustCompile(`(?i)\b(newsletters?|inbox)\b`)
+	signupRe     = regexp.MustCompile(`(?i)\b(subscrib\w*|sign(ing)?[ -]?up|delivered|get (the|our)|register|join)\b`)
+	// Contributor and contact lines that close wire and newspaper copy.
+	creditRe    = regexp.MustCompile(`(?i)(\bcontributed (to )?(this )?(report|story|article)|^additional reporting( by)?\b|^(write|reach|contact|email|e-mail) (to )?(the )?(\w+ ){0,4}(at|on|via)\b|^follow (him|her|them|us|\w+ \w+) on (twitter|facebook|instagram)|^have a (news )?tip\b)`)
+	copyrightRe = regexp.MustCompile(`(?i)(^(copyright|©)\s|\ball rights reserved\b|\bfor your personal,? non-?commercial use\b)`)
+	// "Updated at 1:23 p.m.", "NOVEMBER 20, 2019 10:43", "5 min read".
+	readingTimeRe = regexp.MustCompile(`(?i)^(reading time|tempo de leitura|temps de lecture|tiempo de lectura|lesezeit)\s*:?\s*\d+\s*\p{L}*\.?$|^\d+\s*(min|mins|minutes?)\s+read$`)
+	yearRe        = regexp.MustCompile(`\b(19|20)\d{2}\b`)
+	timeRe        = regexp.MustCompile(`\b\d{1,2}:\d{2}\b`)
+	monthWordRe   = regexp.MustCompile(`(?i)\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?|am|pm|a\.m|p\.m|gmt|utc|edt|est|pst|pdt|updated|posted|published|on|at|by|de|às|and)\b`)
+)
+
+// isNewsletterCall reports a short newsletter sign-up line.
+func isNewsletterCall(p string) bool {
+	return words(p) <= 30 && newsletterRe.MatchString(p) && signupRe.MatchString(p)
+}
+
+// isCreditLine reports "X contributed to this report", "Write to X at …",
+// "Follow her on Twitter" lines.
+func isCreditLine(p string) bool { return words(p) <= 40 && creditRe.MatchString(p) }
+
+// isCopyright reports a rights notice.
+func isCopyright(p string) bool { return words(p) <= 60 && copyrightRe.MatchString(p) }
+
+// isDateline reports a short line that is only a time stamp ("NOVEMBER 20,
+// 2019 10:43", "Updated at 1:23 p.m.", "11/19/2019 by Jane Doe") or a
+// reading time: once the date words, numbers and a "by Name" are taken out,
+// at most two words remain.
+func isDateline(p string) bool {
+	if words(p) > 12 {
+		return false
+	}
+	if readingTimeRe.MatchString(p) {
+		return true
+	}
+	// One year: a stamp. Two are a range ("29 November 2018 | 20 January
+	// 2019"), a clock alone may be opening hours: both are content.
+	if len(yearRe.FindAllString(p, 2)) != 1 {
+		return false
+	}
+	// A year and a clock time together allow a weekday and a month in any language.
+	allowed := 2
+	if yearRe.MatchString(p) && timeRe.MatchString(p) {
+		allowed = 4
+	}
+	rest := p
+	if i := strings.Index(strings.ToLower(rest), " by "); i >= 0 {
+		rest = rest[:i] // a byline after the stamp
+	}
+	rest = monthWordRe.ReplaceAllString(rest, " ")
+	left := 0
+	for _, f := range strings.FieldsFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }) {
+		if !isDigits(f) {
+			left++
+		}
+	}
+	return left <= allowed
+}
+
+func isDigits(s string) bool {
+	for _, r := range s {
+		if !unicode.IsDigit(r) {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// furnitureKind classifies a paragraph at index i of n by the furniture
+// rules, "" when it is story text. Credits and datelines are trusted only
+// near the ends of the text, where templates put them.
+func furnitureKind(p string, i, n int) string {
+	switch {
+	case isNewsletterCall(p):
+		return KindNewsletter
+	case isCopyright(p):
+		return KindCopyright
+	case (i < 3 || i >= n-3) && isDateline(p):
+		return KindDateline
+	case i >= n-4 && i > 0 && isCreditLine(p):
+		return KindCredit
+	}
+	return ""
+}
+
+// Furniture removes newsletter calls, rights notices, time
+// stamps and closing credits from cleaned paragraphs.
+func Furniture(paras []string) (keep []string, removed []newstrace.Removed) {
+	keep = make([]string, 0, len(paras))
+	for i, p := range paras {
+		if k := furnitureKind(p, i, len(paras)); k != "" {
+			removed = append(removed, newstrace.Removed{Kind: k, Text: p})
+			continue
+		}
+		keep = append(keep, p)
+	}
+	return keep, removed
+}

@@ -1,0 +1,110 @@
+package extract
+
+import (
+	"bytes"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"testing"
+
+	"github.com/markusmobius/go-trafilatura"
+	"golang.org/x/net/html"
+)
+
+// The speed benchmarks run over the dev pages, gunzipped beforehand so all
+// three start from the same bytes:
+//
+//	go test ./internal/extract -run '^$' -bench . -benchtime 3x -count 3
+//
+// BenchmarkTokenize is the floor (one pass of the x/net/html tokenizer),
+// BenchmarkTrafilatura go-trafilatura alone as a user would call it, and
+// BenchmarkExtract our whole path (parse, trafilatura, metadata, rules,
+// cleaning). Each reports pages/s (wall), CPU ms per page (user+system,
+// all threads: steadier on a shared machine), bytes and allocations per page; one op
+// is one pass over the set, so -benchtime Nx means N passes.
+
+func rawPages(b *testing.B) [][]byte {
+	_, pages := loadCorpus(b)
+	out := make([][]byte, 0, len(pages))
+	for _, p := range pages {
+		data, err := gunzip(p.data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		out = append(out, data)
+	}
+	return out
+}
+
+// benchPages runs fn over every page once per iteration.
+func benchPages(b *testing.B, fn func([]byte)) {
+	pages := rawPages(b)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	cpu0 := cpuTime()
+	b.ResetTimer()
+	n := 0
+	for b.Loop() {
+		for _, p := range pages {
+			fn(p)
+			n++
+		}
+	}
+	b.StopTimer()
+	cpu := cpuTime() - cpu0
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(n), "cpu-ms/page")
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "pages/s")
+	b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/float64(n), "B/page")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(n), "allocs/page")
+}
+
+func BenchmarkTokenize(b *testing.B) {
+	benchPages(b, func(p []byte) {
+		z := html.NewTokenizer(bytes.NewReader(p))
+		for z.Next() != html.ErrorToken {
+		}
+	})
+}
+
+func BenchmarkTrafilatura(b *testing.B) {
+	benchPages(b, func(p []byte) {
+		_, _ = trafilatura.Extract(bytes.NewReader(p), trafilatura.Options{})
+	})
+}
+
+func BenchmarkExtract(b *testing.B) {
+	benchPages(b, func(p []byte) {
+		_, _ = Bytes(p, "", Options{})
+	})
+}
+
+// TestMemoryPerPage reports, with the collector off, the bytes one page's
+// extraction allocates: an upper bound of the heap it can hold at its peak.
+func TestMemoryPerPage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("corpus run skipped in -short mode")
+	}
+	_, pages := loadCorpus(t)
+	old := debug.SetGCPercent(-1)
+	defer debug.SetGCPercent(old)
+	var per []uint64
+	var ms runtime.MemStats
+	for _, p := range pages {
+		data, err := gunzip(p.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&ms)
+		before := ms.TotalAlloc
+		_, _ = Bytes(data, "text/html", Options{})
+		runtime.ReadMemStats(&ms)
+		per = append(per, ms.TotalAlloc-before)
+	}
+	slices.Sort(per)
+	t.Logf("allocated per page: median %.1f MiB, p90 %.1f MiB, max %.1f MiB (%d pages)",
+		mib(per[len(per)/2]), mib(per[len(per)*9/10]), mib(per[len(per)-1]), len(per))
+}
+
+func mib(n uint64) float64 { return float64(n) / (1 << 20) }
