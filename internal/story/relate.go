@@ -31,6 +31,19 @@ const (
 	RewriteReuse  = 0.5
 	RewriteCosine = 0.6
 
+	// RewriteCover, RewriteAligned and RewriteTokens: a later text of at
+	// least RewriteTokens words, within Window, of which at least
+	// RewriteCover of the words lie in runs of 3+ words found in that order
+	// in an earlier one (a Greedy-String-Tiling-like coverage), spread over
+	// its sentences (RewriteAligned of its words in sentences that share
+	// half their words with one source sentence), was rewritten from it.
+	// Independent reports of one event (COUNTER's non-derived pairs, and
+	// same-day same-topic pages of the English corpus) reach coverage 0.40
+	// at most; see docs/benchmarks.md.
+	RewriteCover   = 0.5
+	RewriteAligned = 0.4
+	RewriteTokens  = 40
+
 	// CiteShingles: this many shared distinct 5-word shingles (a quoted
 	// passage of about 30 words) make the later text cite the earlier.
 	CiteShingles = 25
@@ -57,8 +70,8 @@ const (
 //   - near-identical text (match.Similarity.NearDuplicate, or a short
 //     excerpt wholly inside the other): syndication when the copy credits
 //     the original by a "Source:"-style line, else repost;
-//   - rewritten copy (RewriteReuse) within Window: syndication with a lower
-//     confidence;
+//   - rewritten copy (RewriteReuse, or RewriteCover of its words in
+//     copied runs) within Window: syndication with a lower confidence;
 //   - a shared passage of CiteShingles shingles: cites, with SameStory
 //     false (a quote alone does not merge stories);
 //   - TF-IDF cosine ≥ SameStoryCosine within Window: same story, no kind.
@@ -125,6 +138,16 @@ func relate(pa, pb *prepared) Relation {
 			rel.Confidence = round(min(0.85, 0.3+r*0.6))
 			rel.Evidence = ev(fmt.Sprintf("rewrite: %.2f of to's term weight found in from; cosine %.2f", r, cos))
 			return rel
+		}
+		if len(cp.b.seq) >= RewriteTokens {
+			if cv := coverage(cp.b.seq, orig.b.runs); cv >= RewriteCover {
+				if al := aligned(&cp.b, &orig.b); al >= RewriteAligned {
+					rel.SameStory, rel.Kind = true, newstrace.EdgeSyndication
+					rel.Confidence = round(min(0.85, 0.3+cv*0.6))
+					rel.Evidence = ev(fmt.Sprintf("rewrite: %.2f of to's words in runs of %d+ words of from, %.2f in aligned sentences; cosine %.2f", cv, coverRun, al, cos))
+					return rel
+				}
+			}
 		}
 	}
 	shared := int(sim.ContainmentAB*float64(sim.ShinglesA) + 0.5)

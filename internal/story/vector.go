@@ -18,6 +18,7 @@ type prepared struct {
 	norm  float64   // Euclidean norm of w
 	mass  float64   // sum of idf over distinct terms
 	t     time.Time // published, else first seen; zero when unknown
+	b     body      // the text as a token sequence, for text-reuse features
 }
 
 func prepare(d *Doc, idf IDF) *prepared {
@@ -50,6 +51,7 @@ func prepare(d *Doc, idf IDF) *prepared {
 		p.mass += f
 	}
 	p.norm = math.Sqrt(p.norm)
+	p.b = newBody(d.Text)
 	return p
 }
 
