@@ -39,7 +39,11 @@ func (db *DB) SaveDocument(ctx context.Context, d newstrace.Document, s newstrac
 				return fmt.Errorf("find feed source: %w", err)
 			}
 		}
-		existing, err := findDuplicate(ctx, tx, d)
+		source := d.SourceID
+		if source == 0 {
+			source = s.SourceID
+		}
+		existing, err := findDuplicate(ctx, tx, d, source)
 		if err != nil {
 			return fmt.Errorf("find duplicate: %w", err)
 		}
@@ -71,12 +75,15 @@ func (db *DB) SaveDocument(ctx context.Context, d newstrace.Document, s newstrac
 // The "<> ”" terms repeat the partial indexes' WHERE so SQLite may use them.
 const (
 	qDocByCanonical = `SELECT id FROM documents WHERE canonical_url = ? AND canonical_url <> ''`
-	qDocByHash      = `SELECT id FROM documents WHERE content_hash = ? AND content_hash <> ''`
-	qSeenEntry      = `SELECT COUNT(*) FROM sightings WHERE feed_id = ? AND entry_key = ? AND entry_key <> ''`
+	// The same text matches only within one outlet (or a document whose
+	// outlet is not known yet): another outlet's identical copy is a repost.
+	qDocByHash = `SELECT id FROM documents WHERE content_hash = ?1 AND content_hash <> ''
+		AND (source_id IS NULL OR ?2 = 0 OR source_id = ?2) LIMIT 1`
+	qSeenEntry = `SELECT COUNT(*) FROM sightings WHERE feed_id = ? AND entry_key = ? AND entry_key <> ''`
 )
 
 // findDuplicate returns the ID of the document d duplicates, or 0.
-func findDuplicate(ctx context.Context, tx *sql.Tx, d newstrace.Document) (int64, error) {
+func findDuplicate(ctx context.Context, tx *sql.Tx, d newstrace.Document, sourceID int64) (int64, error) {
 	var id int64
 	if d.CanonicalURL != "" {
 		err := tx.QueryRowContext(ctx, qDocByCanonical, d.CanonicalURL).Scan(&id)
@@ -85,7 +92,7 @@ func findDuplicate(ctx context.Context, tx *sql.Tx, d newstrace.Document) (int64
 		}
 	}
 	if d.ContentHash != "" {
-		err := tx.QueryRowContext(ctx, qDocByHash, d.ContentHash).Scan(&id)
+		err := tx.QueryRowContext(ctx, qDocByHash, d.ContentHash, sourceID).Scan(&id)
 		if err == nil || !errors.Is(err, sql.ErrNoRows) {
 			return id, err
 		}

@@ -51,7 +51,7 @@ func (db *DB) PlansForTest(ctx context.Context) (map[string]string, error) {
 		args    []any
 	}{
 		{"doc by canonical", qDocByCanonical, []any{"u"}},
-		{"doc by hash", qDocByHash, []any{"h"}},
+		{"doc by hash", qDocByHash, []any{"h", 1}},
 		{"seen entry", qSeenEntry, []any{1, "k"}},
 		{"documents", docs, docArgs},
 		{"documents by feed", byFeed, byFeedArgs},

@@ -82,6 +82,11 @@ func testSaveDocumentDedupe(t *testing.T, s newstrace.Store) {
 	sameHash.ContentHash = doc(1, nil).ContentHash
 	noHash := doc(4, nil)
 	noHash.ContentHash = ""
+	// The same text published by another outlet is another copy (a repost to
+	// trace), not the same document.
+	other := mustFeed(t, s, newstrace.Feed{URL: "https://blog.example/feed", Title: "Blog"})
+	otherHash := doc(6, nil)
+	otherHash.ContentHash = doc(1, nil).ContentHash
 	noHash2 := doc(5, nil)
 	noHash2.ContentHash = ""
 
@@ -95,10 +100,15 @@ func testSaveDocumentDedupe(t *testing.T, s newstrace.Store) {
 		{"same content hash", sameHash, false, orig.ID},
 		{"empty hash does not match empty hash", noHash, true, 0},
 		{"second empty hash is another document", noHash2, true, 0},
+		{"same content hash from another source is another copy", otherHash, true, 0},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			res := mustSave(t, s, tt.d, newstrace.Sighting{FeedID: f.ID, EntryKey: tt.name})
+			feedID := f.ID
+			if tt.d.ContentHash == otherHash.ContentHash && tt.d.URL == otherHash.URL {
+				feedID = other.ID
+			}
+			res := mustSave(t, s, tt.d, newstrace.Sighting{FeedID: feedID, EntryKey: tt.name})
 			if res.Created != tt.created {
 				t.Errorf("Created = %v, want %v", res.Created, tt.created)
 			}
@@ -113,8 +123,8 @@ func testSaveDocumentDedupe(t *testing.T, s newstrace.Store) {
 			_ = i
 		})
 	}
-	if n, err := s.CountDocuments(ctx); err != nil || n != 3 {
-		t.Errorf("CountDocuments = %d, %v; want 3", n, err)
+	if n, err := s.CountDocuments(ctx); err != nil || n != 4 {
+		t.Errorf("CountDocuments = %d, %v; want 4", n, err)
 	}
 	st, err := s.Story(ctx, orig.StoryID)
 	if err != nil {
