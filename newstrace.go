@@ -43,6 +43,11 @@ type Provenance struct {
 	Translator     string `json:"translator,omitempty"`
 	ViaURL         string `json:"via_url,omitempty"`     // link back to the copied original (often a short link)
 	Republisher    string `json:"republisher,omitempty"` // a site that reposted it (blog name in a title suffix)
+	// ViaResolved is where a short ViaURL lands (canonical form), found by
+	// following its redirects; ViaChain is that chain as evidence, one
+	// "STATUS URL" per hop joined by " → " (a string keeps Provenance comparable).
+	ViaResolved string `json:"via_resolved,omitempty"`
+	ViaChain    string `json:"via_chain,omitempty"`
 }
 
 // IsZero reports whether no cue was found.

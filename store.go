@@ -13,7 +13,13 @@ type Store interface {
 	FeedStore
 	DocumentStore
 	StoryStore
+	MatchStore
 	UserStore
+	SearchStore
+	ReaderStore
+	BoilerplateStore
+	FeedTokenStore
+	WebhookStore
 	// Ping checks that the store answers (for /healthz).
 	Ping(ctx context.Context) error
 	Close() error

@@ -135,6 +135,7 @@ func (m *Main) pipeline(store newstrace.Store, log *slog.Logger) (*pipeline.Pipe
 	return pipeline.New(pipeline.Config{
 		Store: store, Fetch: m.fetcher(log), Logger: log, Now: m.Now,
 		Policy: feed.Policy{}, Limits: feed.Limits{},
+		ShortLinks: pipeline.NewShortLinks(0, 0), // only feed entries resolve: they are fetched anyway
 	})
 }
 

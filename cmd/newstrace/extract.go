@@ -19,9 +19,10 @@ import (
 const maxExtractInput = 64 << 20
 
 func runExtract(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("extract", "[--url URL] [--format json|text] FILE|URL|-")
+	fs := m.flagSet("extract", "[--url URL] [--format json|text] [--resolve] FILE|URL|-")
 	pageURL := fs.String("url", "", "the URL the document came from (for canonical URL and relative links)")
 	format := fs.String("format", "json", "output format: json or text")
+	resolve := fs.Bool("resolve", false, "follow a short via link (provenance via_url) over the network; off: a file never touches the network")
 	if err := parseInterleaved(fs, args); err != nil {
 		return err
 	}
@@ -43,11 +44,17 @@ func runExtract(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return fmt.Errorf("extract %s: %w", src, err)
 	}
+	if *resolve {
+		m.resolveVia(ctx, &art)
+	}
 	if *format == "text" {
 		if art.Title != "" {
 			writeLine(m.Stdout, "%s\n", art.Title)
 		}
 		writeLine(m.Stdout, "%s", art.Text)
+		if p := art.Provenance; p.ViaResolved != "" {
+			writeLine(m.Stdout, "\nvia %s → %s", p.ViaURL, p.ViaResolved)
+		}
 		return nil
 	}
 	enc := json.NewEncoder(m.Stdout)

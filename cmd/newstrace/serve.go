@@ -64,6 +64,9 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 			}
 		}
 	}
+	if cfg.Mount, err = readerAPIs(store, log, m.Now, key, cfg.OnFeedAdded); err != nil {
+		return fmt.Errorf("start web server: %w", err)
+	}
 	srv, err := web.New(cfg)
 	if err != nil {
 		return fmt.Errorf("start web server: %w", err)

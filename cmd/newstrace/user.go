@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/newstrace/newstrace"
+	"github.com/newstrace/newstrace/internal/fever"
 	"github.com/newstrace/newstrace/internal/web"
 	"golang.org/x/term"
 )
@@ -46,6 +47,11 @@ func runUser(ctx context.Context, m *Main, args []string) error {
 	defer store.Close()
 	u := newstrace.User{Name: name, PasswordHash: hash, CreatedAt: m.Now().UTC()}
 	if err := store.CreateUser(ctx, &u); err != nil {
+		return fmt.Errorf("add user %s: %w", name, err)
+	}
+	// Fever clients sign in with md5("name:password"); keep its hash now,
+	// while the password is at hand.
+	if err := store.SetFeverKey(ctx, u.ID, fever.KeyHash(fever.APIKey(name, pw))); err != nil {
 		return fmt.Errorf("add user %s: %w", name, err)
 	}
 	writeLine(m.Stdout, "added user %s", name)

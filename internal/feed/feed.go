@@ -46,6 +46,8 @@ type Parsed struct {
 	Version     string        `json:"version"`       // e.g. "2.0", "1.0", "0.3", "1.1"
 	TTL         time.Duration `json:"ttl,omitempty"` // RSS <ttl>, 0 when absent
 	Entries     []Entry       `json:"entries"`
+	// Dropped counts entries past Limits.MaxEntries that were not kept.
+	Dropped int `json:"dropped,omitempty"`
 }
 
 // Limits bound what Parse accepts; zero fields take the defaults.
@@ -153,6 +155,7 @@ func convert(f *gofeed.Feed, baseURL string, lim Limits) *Parsed {
 		base = baseURL
 	}
 	n := min(len(f.Items), lim.MaxEntries)
+	p.Dropped = len(f.Items) - n
 	p.Entries = make([]Entry, 0, n)
 	for i, it := range f.Items[:n] {
 		if it == nil {

@@ -39,14 +39,22 @@ func (p *Pipeline) Ingest(ctx context.Context, it ingest.Item) (bool, error) {
 		return false, fmt.Errorf("ingest %s: %w", it.Path, err)
 	}
 	doc.SourceID = src.ID
+	// The source is known only after extraction: its learned lines are
+	// stripped from the text now, as a re-clean would.
+	learned := p.learnedSet(ctx, src.ID)
+	doc = applyLearned(doc, learned)
 	key := "file:" + path
 	if it.URL != "" {
 		key = "warc:" + path + "#" + it.URL
 	}
 	res, err := p.store.SaveDocument(ctx, doc, newstrace.Sighting{SourceID: src.ID, EntryKey: key, URL: it.URL, SeenAt: seen.UTC()})
+	if err == nil {
+		err = p.matchSaved(ctx, res)
+	}
 	if err != nil {
 		return false, fmt.Errorf("ingest %s: %w", it.Path, err)
 	}
+	p.learnBoilerplate(ctx, src.ID, learned, res)
 	return res.Created, nil
 }
 

@@ -51,6 +51,7 @@ func (p *Pipeline) PollDue(ctx context.Context) (Summary, error) {
 				}
 				sum.EntryErrors++
 				p.log.Warn("entry failed", "feed_id", f.ID, "url", e.URL, "err", err)
+				p.entryFailed(ctx, f.ID, err)
 			case saved.Created:
 				sum.Stored++
 			default:

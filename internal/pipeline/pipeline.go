@@ -31,6 +31,9 @@ type Config struct {
 	// MaxFeedBytes and MaxPageBytes cap downloads (0 = fetch client default).
 	MaxFeedBytes int64
 	MaxPageBytes int64
+	// ShortLinks, when set, resolves a processed entry's short via link
+	// (Provenance.ViaURL) through Fetch; nil never does.
+	ShortLinks *ShortLinks
 }
 
 // Pipeline runs the stages over domain values.
@@ -123,6 +126,9 @@ func (p *Pipeline) PollFeed(ctx context.Context, feedID int64) (PollResult, erro
 	}
 	out.TTL = parsed.TTL
 	f.LastPolledAt, f.FailureCount, f.LastError = now, 0, ""
+	if parsed.Dropped > 0 { // a limit breach is worth showing even though the poll worked
+		f.LastError, f.LastErrorAt = droppedNotice(parsed), now
+	}
 	f.ETag, f.LastModified = resp.ETag, resp.LastModified
 	f.NextPollAt = feed.NextPoll(now, out, p.policy)
 	if f.Title == "" {
@@ -185,14 +191,20 @@ func (p *Pipeline) ProcessEntry(ctx context.Context, f newstrace.Feed, e feed.En
 		if c, err := match.CanonicalURL(e.URL); err == nil {
 			canonical = c
 			if d, err := p.store.DocumentByURL(ctx, c); err == nil {
-				return p.store.SaveDocument(ctx, d, sight)
+				res, err := p.store.SaveDocument(ctx, d, sight)
+				if err == nil {
+					err = p.matchSaved(ctx, res)
+				}
+				return res, err
 			}
 		}
 	}
-	art, err := p.articleFor(ctx, e)
+	learned := p.learnedSet(ctx, f.SourceID)
+	art, err := p.articleFor(ctx, e, learned)
 	if err != nil {
 		return newstrace.SaveResult{}, fmt.Errorf("process entry %s: %w", cmp.Or(e.URL, e.Key), err)
 	}
+	p.afterExtract(ctx, &art, learned)
 	if art.CanonicalURL == "" {
 		art.CanonicalURL = canonical
 	}
@@ -202,15 +214,19 @@ func (p *Pipeline) ProcessEntry(ctx context.Context, f newstrace.Feed, e feed.En
 		doc.URL = e.URL
 	}
 	res, err := p.store.SaveDocument(ctx, doc, sight)
+	if err == nil {
+		err = p.matchSaved(ctx, res)
+	}
 	if err != nil {
 		return res, fmt.Errorf("process entry %s: %w", cmp.Or(e.URL, e.Key), err)
 	}
+	p.learnBoilerplate(ctx, f.SourceID, learned, res)
 	return res, nil
 }
 
 // articleFor extracts the entry's page, falling back to the feed content.
-func (p *Pipeline) articleFor(ctx context.Context, e feed.Entry) (newstrace.Article, error) {
-	hints := extract.Options{URL: e.URL, Language: e.Language, Published: e.Published, Title: e.Title}
+func (p *Pipeline) articleFor(ctx context.Context, e feed.Entry, learned map[string]string) (newstrace.Article, error) {
+	hints := extract.Options{URL: e.URL, Language: e.Language, Published: e.Published, Title: e.Title, Boilerplate: learned}
 	feedHTML := cmp.Or(e.ContentHTML, e.SummaryHTML)
 	var fromFeed newstrace.Article
 	var feedErr error = errors.New("entry has no content")

@@ -53,5 +53,8 @@ func (w Work) ProcessEntry(ctx context.Context, feedID int64, raw json.RawMessag
 		return fmt.Errorf("process entry %s: %w", e.Key, err)
 	}
 	_, err = w.P.ProcessEntry(ctx, f, e)
+	if err != nil && ctx.Err() == nil {
+		w.P.entryFailed(ctx, f.ID, err)
+	}
 	return err
 }

@@ -102,7 +102,7 @@ func fillBatch(ctx context.Context, tx *sql.Tx, ss []newstrace.Story) error {
 		s.DocumentCount++
 	}
 
-	rows, err := tx.QueryContext(ctx, `SELECT story_id, from_id, to_id, kind, confidence, evidence
+	rows, err := tx.QueryContext(ctx, `SELECT story_id, COALESCE(from_id, 0), from_outlet, to_id, kind, confidence, evidence
 		FROM edges WHERE story_id IN `+in+` ORDER BY story_id, id`, args...)
 	if err != nil {
 		return fmt.Errorf("load story edges: %w", err)
@@ -111,7 +111,7 @@ func fillBatch(ctx context.Context, tx *sql.Tx, ss []newstrace.Story) error {
 	for rows.Next() {
 		var storyID int64
 		var e newstrace.Edge
-		if err := rows.Scan(&storyID, &e.FromID, &e.ToID, &e.Kind, &e.Confidence, &e.Evidence); err != nil {
+		if err := rows.Scan(&storyID, &e.FromID, &e.FromOutlet, &e.ToID, &e.Kind, &e.Confidence, &e.Evidence); err != nil {
 			return fmt.Errorf("load story edges: %w", err)
 		}
 		byID[storyID].Edges = append(byID[storyID].Edges, e)
@@ -155,21 +155,34 @@ func (db *DB) AddEdge(ctx context.Context, storyID int64, e newstrace.Edge) erro
 	if e.FromID == e.ToID {
 		return newstrace.Errorf(newstrace.EINVALID, "edge from document %d to itself", e.FromID)
 	}
+	if e.FromID == 0 && strings.TrimSpace(e.FromOutlet) == "" {
+		return newstrace.Errorf(newstrace.EINVALID, "edge to %d has neither a document nor an outlet", e.ToID)
+	}
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		if err := mustExist(ctx, tx, `SELECT COUNT(*) FROM stories WHERE id = ?`, storyID, "story"); err != nil {
 			return err
 		}
 		for _, id := range []int64{e.FromID, e.ToID} {
+			if id == 0 {
+				continue // an outlet-only origin (FromOutlet)
+			}
 			if err := mustExist(ctx, tx, `SELECT COUNT(*) FROM documents WHERE id = ?`, id, "document"); err != nil {
 				return err
 			}
 		}
 		now := formatTime(db.now())
-		if _, err := tx.ExecContext(ctx, `INSERT INTO edges (story_id, from_id, to_id, kind, confidence, evidence, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (from_id, to_id, kind) DO UPDATE SET story_id = excluded.story_id,
+		// Document edges are keyed (from_id, to_id, kind), outlet edges
+		// (from_outlet, to_id, kind) through a partial index (migration 0003).
+		conflict := `(from_id, to_id, kind)`
+		outlet := ""
+		if e.FromID == 0 {
+			conflict, outlet = `(from_outlet, to_id, kind) WHERE from_id IS NULL`, e.FromOutlet
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO edges (story_id, from_id, from_outlet, to_id, kind, confidence, evidence, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT `+conflict+` DO UPDATE SET story_id = excluded.story_id,
 				confidence = excluded.confidence, evidence = excluded.evidence`,
-			storyID, e.FromID, e.ToID, string(e.Kind), e.Confidence, e.Evidence, now); err != nil {
+			storyID, nullID(e.FromID), outlet, e.ToID, string(e.Kind), e.Confidence, e.Evidence, now); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE stories SET updated_at = ? WHERE id = ?`, now, storyID)

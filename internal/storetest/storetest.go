@@ -5,7 +5,9 @@
 // Beyond the interface comments in store.go it pins these choices:
 //   - times round-trip to the nanosecond and read back in UTC; nil Published stays nil;
 //   - a document with no canonical URL is deduplicated on its URL; an empty
-//     content hash never matches;
+//     content hash never matches; a content hash matches only a document of
+//     the same source (or one with no source yet): the same text from another
+//     outlet is another copy, kept so its provenance can be traced;
 //   - a feed sighting is recorded once per (feed, entry key); a sighting with
 //     a feed but no source counts for the feed's source; a document stored with
 //     no source takes the first source that later sights it;
@@ -54,6 +56,25 @@ func Run(t *testing.T, open func(t *testing.T) newstrace.Store) {
 		{"TimeRoundTrip", testTimeRoundTrip},
 		{"NotFound", testNotFound},
 		{"ConcurrentSaveDocument", testConcurrentSaveDocument},
+		{"ReadStarred", testReadStarred},
+		{"Items", testItems},
+		{"MarkAllRead", testMarkAllRead},
+		{"TagsAndCounts", testTagsAndCounts},
+		{"Folders", testFolders},
+		{"Notes", testNotes},
+		{"FeverKey", testFeverKey},
+		{"Fingerprints", testFingerprints},
+		{"TermCandidates", testTermCandidates},
+		{"DocumentsByID", testDocumentsByID},
+		{"MergeStories", testMergeStories},
+		{"ConcurrentMerge", testConcurrentMerge},
+		{"ReplaceStoryGraph", testReplaceStoryGraph},
+		{"Search", testSearch},
+		{"SearchHits", testSearchHits},
+		{"SourceLines", testSourceLines},
+		{"UpdateDocumentText", testUpdateDocumentText},
+		{"FeedTokens", testFeedTokens},
+		{"Webhooks", testWebhooks},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

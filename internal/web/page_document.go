@@ -31,6 +31,8 @@ type documentView struct {
 	BodyHTML   template.HTML // sanitized here, never trusted from the store
 	Paragraphs []string
 	Removed    []newstrace.Removed
+	Reader     *readerView // nil without a signed-in user
+	Notes      notesView
 }
 
 // documentPage is the reader view of one stored copy.
@@ -63,6 +65,16 @@ func (s *Server) documentPage(w http.ResponseWriter, r *http.Request) {
 		v.BodyHTML = template.HTML(body)
 	} else {
 		v.Paragraphs = paragraphs(d.Text)
+	}
+	states, err := s.readerViews(r, []int64{d.ID}, r.URL.Path)
+	if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
+	v.Reader = states[d.ID]
+	if v.Notes, err = s.notes(r, newstrace.NoteFilter{DocumentID: d.ID}, r.URL.Path+"/note"); err != nil {
+		s.errorPage(w, r, err)
+		return
 	}
 	s.render(w, r, http.StatusOK, "document", v.Title, v)
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/newstrace/newstrace"
+	"github.com/newstrace/newstrace/internal/fever"
 )
 
 type loginView struct {
@@ -56,6 +57,10 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.limiter.reset(ip)
+	// Accounts made before Fever support get their Fever key at next login.
+	if err := s.store.SetFeverKey(r.Context(), u.ID, fever.KeyHash(fever.APIKey(u.Name, r.PostFormValue("password")))); err != nil {
+		s.log.WarnContext(r.Context(), "set fever key", slog.Int64("user_id", u.ID), slog.Any("err", err))
+	}
 	s.setSession(w, u.ID)
 	s.log.InfoContext(r.Context(), "login", slog.Int64("user_id", u.ID), slog.String("remote", ip))
 	http.Redirect(w, r, v.Next, http.StatusSeeOther)

@@ -16,7 +16,9 @@ type storyItem struct {
 	Outlet   string
 	Time     time.Time
 	Language string
-	AlsoIn   string // "also in N outlets" when others carry it too
+	AlsoIn   string      // "also in N outlets" when others carry it too
+	DocID    int64       // the root copy, which read/star act on
+	State    *readerView // nil without a signed-in user
 }
 
 type storiesView struct {
@@ -24,6 +26,10 @@ type storiesView struct {
 	Page     int
 	PrevPage int // 0 when on the first page
 	NextPage int // 0 when on the last page
+	// MarkBefore is when this page was rendered: mark-all-read leaves what
+	// arrived later unread. Empty without a signed-in user.
+	MarkBefore string
+	CSRF       string
 }
 
 // storiesPage lists the latest stories, each once, under its root copy.
@@ -46,8 +52,24 @@ func (s *Server) storiesPage(w http.ResponseWriter, r *http.Request) {
 	if len(stories) > storiesPerPage {
 		stories, v.NextPage = stories[:storiesPerPage], page+1
 	}
+	var docIDs []int64
 	for _, st := range stories {
-		v.Stories = append(v.Stories, newStoryItem(st))
+		it := newStoryItem(st)
+		v.Stories = append(v.Stories, it)
+		if it.DocID != 0 {
+			docIDs = append(docIDs, it.DocID)
+		}
+	}
+	states, err := s.readerViews(r, docIDs, r.URL.RequestURI())
+	if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
+	for i := range v.Stories {
+		v.Stories[i].State = states[v.Stories[i].DocID]
+	}
+	if state(r).user != nil {
+		v.MarkBefore, v.CSRF = s.now().UTC().Format(time.RFC3339Nano), s.formCSRF(r)
 	}
 	s.render(w, r, http.StatusOK, "stories", "Latest stories", v)
 }
@@ -58,7 +80,7 @@ func newStoryItem(st newstrace.Story) storyItem {
 		it.AlsoIn = "also in " + plural(st.SourceCount-1, "other outlet", "other outlets")
 	}
 	if root, ok := rootOf(st); ok {
-		it.Outlet, it.Time, it.Language = outletOf(root), timeOf(root), root.Language
+		it.Outlet, it.Time, it.Language, it.DocID = outletOf(root), timeOf(root), root.Language, root.ID
 		if it.Title == "" {
 			it.Title = root.Title
 		}

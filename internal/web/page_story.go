@@ -1,8 +1,6 @@
 package web
 
 import (
-	"cmp"
-	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -21,21 +19,14 @@ type storyDoc struct {
 	IsRoot   bool
 }
 
-type storyEdge struct {
-	From, To       string
-	FromURL, ToURL string // an anchor on this page, or the document's own page
-	Kind           string
-	Confidence     string
-	Evidence       string
-}
-
 type storyView struct {
 	ID          int64
 	Title       string
 	SourceCount int
 	First, Last time.Time
 	Documents   []storyDoc
-	Edges       []storyEdge
+	Timeline    timelineView
+	Notes       notesView // the team's notes on the story
 }
 
 // storyPage shows every copy of one story and how they derive from each other.
@@ -68,30 +59,12 @@ func (s *Server) storyPage(w http.ResponseWriter, r *http.Request) {
 	if v.Title == "" && len(v.Documents) > 0 {
 		v.Title = v.Documents[0].Title
 	}
-	for _, e := range st.Edges {
-		from, fromURL := s.docLabel(r, labels, e.FromID)
-		to, toURL := s.docLabel(r, labels, e.ToID)
-		v.Edges = append(v.Edges, storyEdge{
-			From: from, To: to, FromURL: fromURL, ToURL: toURL, Kind: string(e.Kind),
-			Confidence: fmt.Sprintf("%.0f%%", e.Confidence*100), Evidence: e.Evidence,
-		})
+	v.Timeline = s.newTimelineView(r, st)
+	if v.Notes, err = s.notes(r, newstrace.NoteFilter{StoryID: st.ID}, r.URL.Path+"/note"); err != nil {
+		s.errorPage(w, r, err)
+		return
 	}
 	s.render(w, r, http.StatusOK, "story", v.Title, v)
-}
-
-// docLabel names an edge's end: a copy listed on this page, or a document of
-// another story, looked up so the reader sees an outlet, not a number.
-func (s *Server) docLabel(r *http.Request, labels map[int64]string, id int64) (label, href string) {
-	if l, ok := labels[id]; ok {
-		return l, "#doc-" + strconv.FormatInt(id, 10)
-	}
-	href = "/documents/" + strconv.FormatInt(id, 10)
-	d, err := s.store.Document(r.Context(), id)
-	if err != nil {
-		return "document " + strconv.FormatInt(id, 10), href
-	}
-	labels[id] = outletOf(d) + ": " + cmp.Or(d.Title, "(untitled)")
-	return labels[id], href
 }
 
 // pathID reads the {id} wildcard; anything but a positive integer names nothing.

@@ -78,7 +78,7 @@ func TestPagesRender(t *testing.T) {
 				}
 			}
 			for _, a := range tt.absent {
-				if strings.Contains(r.body, a) {
+				if strings.Contains(withoutOwnScript(r.body), a) {
 					t.Errorf("body has %q", a)
 				}
 			}
@@ -140,7 +140,7 @@ func TestXSSEscaped(t *testing.T) {
 				t.Fatalf("status %d", r.status)
 			}
 			for _, a := range tt.absent {
-				if strings.Contains(r.body, a) {
+				if strings.Contains(withoutOwnScript(r.body), a) {
 					t.Errorf("body has %q", a)
 				}
 			}

@@ -20,11 +20,12 @@ import (
 var assets embed.FS
 
 // pages are the templates rendered inside the layout.
-var pages = []string{"stories", "story", "document", "sources", "login", "error"}
+var pages = []string{"stories", "story", "document", "sources", "login", "error", "search"}
 
 type templates struct {
 	byName map[string]*template.Template
 	cssURL string // carries a content hash, so the stylesheet can be cached long
+	jsURL  string // likewise for reader.js
 }
 
 var funcs = template.FuncMap{
@@ -47,12 +48,18 @@ func parseTemplates() (*templates, error) {
 		return nil, fmt.Errorf("read stylesheet: %w", err)
 	}
 	sum := sha256.Sum256(css)
+	js, err := assets.ReadFile("static/reader.js")
+	if err != nil {
+		return nil, fmt.Errorf("read script: %w", err)
+	}
+	jsSum := sha256.Sum256(js)
 	t := &templates{
 		byName: make(map[string]*template.Template, len(pages)),
 		cssURL: "/static/style.css?v=" + hex.EncodeToString(sum[:6]),
+		jsURL:  "/static/reader.js?v=" + hex.EncodeToString(jsSum[:6]),
 	}
 	for _, name := range pages {
-		tpl, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/"+name+".html")
+		tpl, err := template.New(name).Funcs(funcs).ParseFS(assets, "templates/layout.html", "templates/reader_parts.html", "templates/"+name+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", name, err)
 		}
@@ -66,9 +73,12 @@ type layoutView struct {
 	Title  string
 	Nav    string // which header link is current
 	CSSURL string
+	JSURL  string
 	User   *newstrace.User
 	CSRF   string
 	Page   any
+	// Feeds are the page's outgoing feeds, for autodiscovery (feeds_out.go).
+	Feeds []feedLink
 }
 
 // render executes a page into a buffer first, so a template error becomes a
@@ -79,9 +89,13 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		Title:  title,
 		Nav:    name,
 		CSSURL: s.tmpl.cssURL,
+		JSURL:  s.tmpl.jsURL,
 		User:   st.user,
 		CSRF:   s.csrfToken(st.csrfNonce, userID(st.user)),
 		Page:   page,
+	}
+	if fp, ok := page.(feedPage); ok {
+		v.Feeds = fp.feedLinks()
 	}
 	var buf bytes.Buffer
 	if err := s.tmpl.byName[name].ExecuteTemplate(&buf, "layout", v); err != nil {

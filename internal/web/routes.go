@@ -19,6 +19,11 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /static/", s.staticCache(http.StripPrefix("/static/", http.FileServerFS(static))))
 	s.uiRoutes(mux)
 	s.apiRoutes(mux)
+	s.feedRoutes(mux) // feeds_out.go
+	s.readerRoutes(mux)
+	for pattern, h := range s.mount {
+		mux.Handle(pattern, h)
+	}
 	return mux
 }
 
@@ -27,7 +32,9 @@ func (s *Server) routes() http.Handler {
 func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /{$}", s.page(s.storiesPage))
 	mux.Handle("GET /stories/{id}", s.page(s.storyPage))
+	mux.Handle("GET /stories/{id}/timeline.svg", s.page(s.storyTimeline))
 	mux.Handle("GET /documents/{id}", s.page(s.documentPage))
+	mux.Handle("GET /search", s.page(s.searchPage))
 	mux.Handle("GET /sources", s.page(s.sourcesPage))
 	mux.Handle("POST /sources", s.page(s.form(formMaxBytes, s.addFeed)))
 	mux.Handle("POST /sources/import", s.page(s.form(opmlMaxBytes+formMaxBytes, s.importOPML)))
@@ -49,6 +56,7 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("DELETE /api/v1/feeds/{id}", s.api(s.apiDeleteFeed))
 	mux.Handle("GET /api/v1/articles", s.api(s.apiArticles))
 	mux.Handle("GET /api/v1/articles/{id}", s.api(s.apiArticle))
+	mux.Handle("GET /api/v1/search", s.api(s.apiSearch))
 	mux.Handle("GET /api/v1/stories", s.api(s.apiStories))
 	mux.Handle("GET /api/v1/stories/{id}", s.api(s.apiStory))
 	mux.Handle("/api/v1/", s.api(s.apiNotFound))

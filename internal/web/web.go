@@ -26,6 +26,9 @@ type Config struct {
 	// OnFeedAdded, when set, asks the workers to poll a new feed now.
 	OnFeedAdded   func(ctx context.Context, feedID int64)
 	SecureCookies bool // behind TLS
+	// Mount serves extra patterns with their own auth, as they are: the
+	// Fever and Google Reader APIs ("/fever/", "/reader/api/0/", …).
+	Mount map[string]http.Handler
 }
 
 // Server is the HTTP surface. Build it with New.
@@ -37,6 +40,7 @@ type Server struct {
 	key         []byte
 	onFeedAdded func(ctx context.Context, feedID int64)
 	secure      bool
+	mount       map[string]http.Handler
 
 	tmpl    *templates
 	limiter *loginLimiter
@@ -69,6 +73,7 @@ func New(cfg Config) (*Server, error) {
 		key:         append([]byte(nil), cfg.SessionKey...),
 		onFeedAdded: cfg.OnFeedAdded,
 		secure:      cfg.SecureCookies,
+		mount:       cfg.Mount,
 		tmpl:        tmpl,
 		limiter:     newLoginLimiter(loginAttempts, loginWindow),
 	}
