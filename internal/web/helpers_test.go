@@ -82,10 +82,10 @@ func seed(t *testing.T, st newstrace.Store) seeded {
 		t.Fatalf("save document a: %v", err)
 	}
 	s.DocA, s.StoryA = res.Document.ID, res.Document.StoryID
-	// The same text at another outlet: one document, seen in two sources.
+	// The same article carried by another outlet's feed (its entry links to
+	// the original): one document, seen in two sources.
 	copyA := a
-	copyA.URL = "https://mirror.example/floods-copy"
-	if _, err := st.SaveDocument(ctx, copyA, newstrace.Sighting{FeedID: fb.ID, EntryKey: "a2", URL: copyA.URL, SeenAt: testNow.Add(-time.Hour)}); err != nil {
+	if _, err := st.SaveDocument(ctx, copyA, newstrace.Sighting{FeedID: fb.ID, EntryKey: "a2", URL: "https://mirror.example/floods-copy", SeenAt: testNow.Add(-time.Hour)}); err != nil {
 		t.Fatalf("save copy of a: %v", err)
 	}
 
