@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/newstrace/newstrace"
+	"github.com/newstrace/newstrace/internal/metrics"
 )
 
 // errorBodyBytes caps the body kept from a non-2xx response.
@@ -28,7 +29,11 @@ type getOptions struct {
 // if it fit) and a *StatusError. Other failures return a nil Response and
 // an *Error; see ErrorKind.
 func (c *Client) Get(ctx context.Context, r Request) (*Response, error) {
-	return c.do(ctx, r, getOptions{method: http.MethodGet})
+	resp, err := c.do(ctx, r, getOptions{method: http.MethodGet})
+	if err != nil {
+		metrics.FetchErrors.Inc(ErrorKind(err))
+	}
+	return resp, err
 }
 
 func (c *Client) do(ctx context.Context, r Request, opt getOptions) (*Response, error) {

@@ -126,3 +126,30 @@ func testWebhooks(t *testing.T, s newstrace.Store) {
 		t.Errorf("Webhooks after delete = %+v, %v", list, err)
 	}
 }
+
+func testCounts(t *testing.T, s newstrace.Store) {
+	ctx := t.Context()
+	c, err := s.Counts(ctx)
+	if err != nil {
+		t.Fatalf("Counts: %v", err)
+	}
+	if c != (newstrace.StoreCounts{}) {
+		t.Errorf("Counts on an empty store = %+v", c)
+	}
+	ok := mustFeed(t, s, newstrace.Feed{URL: "https://a.example/feed", Title: "A"})
+	bad := mustFeed(t, s, newstrace.Feed{URL: "https://b.example/feed", Title: "B"})
+	bad.FailureCount, bad.LastError = 2, "timeout"
+	if err := s.UpdateFeed(ctx, bad); err != nil {
+		t.Fatal(err)
+	}
+	mustSave(t, s, doc(1, nil), newstrace.Sighting{FeedID: ok.ID, EntryKey: "1"})
+	mustSave(t, s, doc(2, nil), newstrace.Sighting{FeedID: bad.ID, EntryKey: "2"})
+	c, err = s.Counts(ctx)
+	if err != nil {
+		t.Fatalf("Counts: %v", err)
+	}
+	want := newstrace.StoreCounts{Documents: 2, Stories: 2, Sources: 2, Feeds: 2, FailingFeeds: 1}
+	if c != want {
+		t.Errorf("Counts = %+v, want %+v", c, want)
+	}
+}

@@ -417,16 +417,15 @@ func htmlEscape(s string) string {
 // feedLinks are a page's <link rel="alternate"> autodiscovery tags and its
 // Subscribe link.
 type feedLink struct {
-	Title string
-	Type  string
-	Href  string
+	Title  string
+	Format string // "atom", "rss", "json": the template writes the media type literally
+	Href   string
 }
 
 func feedLinksFor(ref feedRef, title string) []feedLink {
 	var out []feedLink
 	for _, f := range []feedout.Format{feedout.Atom, feedout.RSS, feedout.JSON} {
-		mt, _, _ := strings.Cut(f.ContentType(), ";")
-		out = append(out, feedLink{Title: title + " (" + strings.ToUpper(string(f)) + ")", Type: mt, Href: ref.path(f)})
+		out = append(out, feedLink{Title: title + " (" + strings.ToUpper(string(f)) + ")", Format: string(f), Href: ref.path(f)})
 	}
 	return out
 }

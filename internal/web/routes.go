@@ -20,6 +20,7 @@ func (s *Server) routes() http.Handler {
 	s.uiRoutes(mux)
 	s.apiRoutes(mux)
 	s.feedRoutes(mux) // feeds_out.go
+	mux.Handle("GET /metrics", s.metricsHandler())
 	s.readerRoutes(mux)
 	for pattern, h := range s.mount {
 		mux.Handle(pattern, h)
