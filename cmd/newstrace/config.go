@@ -18,6 +18,7 @@ import (
 	"github.com/newstrace/newstrace/internal/fetch"
 	"github.com/newstrace/newstrace/internal/pipeline"
 	"github.com/newstrace/newstrace/internal/sqlite"
+	"github.com/newstrace/newstrace/internal/webhook"
 )
 
 // Main holds the settings shared by every sub-command and the process's I/O.
@@ -36,6 +37,7 @@ type Main struct {
 	OnListen func(addr string)
 
 	logger *slog.Logger
+	hooks  *webhook.Notifier // set by pipeline; Run waits for its deliveries
 }
 
 // NewMain returns a Main reading the process's environment.
@@ -132,10 +134,16 @@ func (m *Main) fetcher(log *slog.Logger) *fetch.Client {
 
 // pipeline wires store and fetcher into the orchestrator.
 func (m *Main) pipeline(store newstrace.Store, log *slog.Logger) (*pipeline.Pipeline, error) {
+	hooks, err := webhook.New(webhook.Config{Store: store, AllowPrivate: m.AllowPrivate, Logger: log, Now: m.Now})
+	if err != nil {
+		return nil, err
+	}
+	m.hooks = hooks
 	return pipeline.New(pipeline.Config{
 		Store: store, Fetch: m.fetcher(log), Logger: log, Now: m.Now,
 		Policy: feed.Policy{}, Limits: feed.Limits{},
 		ShortLinks: pipeline.NewShortLinks(0, 0), // only feed entries resolve: they are fetched anyway
+		OnStored:   hooks.Stored,                 // webhooks
 	})
 }
 

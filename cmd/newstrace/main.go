@@ -53,6 +53,7 @@ func commands() []command {
 		{"boilerplate", "a source's learned boilerplate lines with counts (boilerplate SOURCE)", runBoilerplate},
 		{"user", "manage local accounts (user add NAME, password on stdin)", runUser},
 		{"token", "create API tokens (token add USER)", runToken},
+		{"webhook", "signed JSON POSTs on story.outlet_added or search.match (webhook add URL [--event E] [--query Q])", runWebhook},
 		{"migrate", "apply the store's migrations and exit", runMigrate},
 	}
 }
@@ -75,7 +76,11 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	}
 	for _, c := range commands() {
 		if c.name == rest[0] {
-			return c.run(ctx, m, rest[1:])
+			err := c.run(ctx, m, rest[1:])
+			if m.hooks != nil {
+				m.hooks.Wait() // webhook deliveries still in flight (bounded by their retries)
+			}
+			return err
 		}
 	}
 	return fmt.Errorf("unknown command %q (see newstrace --help)", rest[0])

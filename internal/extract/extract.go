@@ -14,6 +14,7 @@ import (
 
 	"github.com/newstrace/newstrace"
 	"github.com/newstrace/newstrace/internal/clean"
+	"github.com/newstrace/newstrace/internal/metrics"
 	"github.com/newstrace/newstrace/internal/sanitize"
 )
 
@@ -36,6 +37,7 @@ type Options struct {
 // gzip is undone, HTML is told from plain text, the charset is decoded.
 // contentType may be empty.
 func Bytes(data []byte, contentType string, opt Options) (newstrace.Article, error) {
+	defer metrics.ExtractSeconds.Since(time.Now())
 	data, err := gunzip(data)
 	if err != nil {
 		return newstrace.Article{}, err

@@ -23,6 +23,8 @@ type MatchOptions struct {
 	// MaxNear and MaxTerm cap the candidates of each kind (default 200, 50).
 	MaxNear, MaxTerm int
 	Logger           *slog.Logger
+	// DF, when set, keeps document frequencies between calls (see DFCache).
+	DF *DFCache
 }
 
 // MatchResult says what matching one document did.
@@ -50,7 +52,7 @@ func Match(ctx context.Context, st newstrace.Store, d newstrace.Document, opt Ma
 	opt.Window = cmp.Or(opt.Window, story.Window)
 	opt.MaxNear, opt.MaxTerm = cmp.Or(opt.MaxNear, 200), cmp.Or(opt.MaxTerm, 50)
 	log := cmp.Or(opt.Logger, slog.Default())
-	m := &matcher{ctx: ctx, st: st, fps: map[int64]match.Fingerprint{}, idf: map[string]float64{}}
+	m := &matcher{ctx: ctx, st: st, fps: map[int64]match.Fingerprint{}, idf: map[string]float64{}, df: opt.DF}
 
 	fp := match.FingerprintText(d.Text, match.DefaultParams())
 	m.fps[d.ID] = fp
@@ -74,7 +76,8 @@ type matcher struct {
 	fps   map[int64]match.Fingerprint
 	idf   map[string]float64
 	total int
-	err   error // first store error met inside an IDF callback
+	df    *DFCache // shared across calls; nil for none
+	err   error    // first store error met inside an IDF callback
 }
 
 func (m *matcher) run(ctx context.Context, d newstrace.Document, opt MatchOptions) (MatchResult, error) {
@@ -215,11 +218,16 @@ func tokensOf(ds []newstrace.Document) []string {
 func (m *matcher) prefetchIDF(ctx context.Context, terms []string) error {
 	var missing []string
 	for _, t := range terms {
-		if _, ok := m.idf[t]; !ok {
-			missing = append(missing, t)
+		if _, ok := m.idf[t]; ok {
+			continue
 		}
+		if n, total, ok := m.df.get(t); ok {
+			m.idf[t] = idf(n, total)
+			continue
+		}
+		missing = append(missing, t)
 	}
-	if len(missing) == 0 && m.total > 0 {
+	if len(missing) == 0 && (m.total > 0 || m.df != nil) {
 		return nil
 	}
 	df, total, err := m.st.TermDocFreq(ctx, missing)
@@ -227,6 +235,7 @@ func (m *matcher) prefetchIDF(ctx context.Context, terms []string) error {
 		return err
 	}
 	m.total = total
+	m.df.put(df, missing, total)
 	for _, t := range missing {
 		m.idf[t] = idf(df[t], total)
 	}
@@ -267,7 +276,7 @@ func docTime(d newstrace.Document) time.Time {
 // whether it was created or already known (so a retry after a failed match,
 // or a document stored before matching existed, gets matched).
 func (p *Pipeline) matchSaved(ctx context.Context, res newstrace.SaveResult) error {
-	_, err := Match(ctx, p.store, res.Document, MatchOptions{Logger: p.log})
+	_, err := Match(ctx, p.store, res.Document, MatchOptions{Logger: p.log, DF: p.df})
 	return err
 }
 
@@ -277,5 +286,5 @@ func (p *Pipeline) Rematch(ctx context.Context, id int64) (MatchResult, error) {
 	if err != nil {
 		return MatchResult{}, fmt.Errorf("rematch document %d: %w", id, err)
 	}
-	return Match(ctx, p.store, d, MatchOptions{Logger: p.log})
+	return Match(ctx, p.store, d, MatchOptions{Logger: p.log, DF: p.df})
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/newstrace/newstrace/internal/feed"
 	"github.com/newstrace/newstrace/internal/fetch"
 	"github.com/newstrace/newstrace/internal/match"
+	"github.com/newstrace/newstrace/internal/metrics"
 )
 
 // Config holds the pipeline's dependencies and policies.
@@ -34,6 +35,9 @@ type Config struct {
 	// ShortLinks, when set, resolves a processed entry's short via link
 	// (Provenance.ViaURL) through Fetch; nil never does.
 	ShortLinks *ShortLinks
+	// OnStored, when set, is called after a feed entry's new document is
+	// stored and matched into its story (webhooks); it must not block long.
+	OnStored func(ctx context.Context, res newstrace.SaveResult)
 }
 
 // Pipeline runs the stages over domain values.
@@ -45,6 +49,7 @@ type Pipeline struct {
 	policy feed.Policy
 	limits feed.Limits
 	cfg    Config
+	df     *DFCache // document frequencies shared by every match in this process
 }
 
 // New returns a pipeline; Store and Fetch are required.
@@ -64,6 +69,7 @@ func New(cfg Config) (*Pipeline, error) {
 		policy: cfg.Policy,
 		limits: cfg.Limits,
 		cfg:    cfg,
+		df:     NewDFCache(0),
 	}, nil
 }
 
@@ -90,7 +96,8 @@ type PollResult struct {
 // PollFeed fetches one feed, records its new state (validators, schedule,
 // errors with backoff, remembered permanent redirects) and returns the
 // entries this feed has not recorded yet.
-func (p *Pipeline) PollFeed(ctx context.Context, feedID int64) (PollResult, error) {
+func (p *Pipeline) PollFeed(ctx context.Context, feedID int64) (res PollResult, err error) {
+	defer func() { metrics.Polls.Inc(pollOutcome(res, err)) }()
 	f, err := p.store.Feed(ctx, feedID)
 	if err != nil {
 		return PollResult{}, fmt.Errorf("poll feed %d: %w", feedID, err)
@@ -221,6 +228,7 @@ func (p *Pipeline) ProcessEntry(ctx context.Context, f newstrace.Feed, e feed.En
 		return res, fmt.Errorf("process entry %s: %w", cmp.Or(e.URL, e.Key), err)
 	}
 	p.learnBoilerplate(ctx, f.SourceID, learned, res)
+	p.stored(ctx, res) // notify.go
 	return res, nil
 }
 
