@@ -20,6 +20,7 @@ type Store interface {
 	BoilerplateStore
 	FeedTokenStore
 	WebhookStore
+	CountStore
 	// Ping checks that the store answers (for /healthz).
 	Ping(ctx context.Context) error
 	Close() error

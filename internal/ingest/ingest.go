@@ -38,12 +38,23 @@ const DefaultMaxFileBytes = 50 << 20
 // Duplicates and Failed count documents and may exceed Files.
 type Summary struct {
 	Files, Stored, Duplicates, Failed, Skipped int
-	Elapsed                                    time.Duration
+	// Resumed counts documents a handler skipped with ErrAlreadyStored
+	// (stored by an earlier, interrupted run).
+	Resumed int
+	Elapsed time.Duration
 }
 
+// ErrAlreadyStored is what a handler returns for a document an earlier run
+// already stored: it is counted in Summary.Resumed, not as a failure.
+var ErrAlreadyStored = errors.New("already stored")
+
 func (s Summary) String() string {
-	return fmt.Sprintf("ingest: %s, %d stored, %s, %d failed, %d skipped in %.1fs",
-		plural(s.Files, "file"), s.Stored, plural(s.Duplicates, "duplicate"), s.Failed, s.Skipped, s.Elapsed.Seconds())
+	resumed := ""
+	if s.Resumed > 0 {
+		resumed = fmt.Sprintf(", %d already stored", s.Resumed)
+	}
+	return fmt.Sprintf("ingest: %s, %d stored, %s, %d failed, %d skipped%s in %.1fs",
+		plural(s.Files, "file"), s.Stored, plural(s.Duplicates, "duplicate"), s.Failed, s.Skipped, resumed, s.Elapsed.Seconds())
 }
 
 func plural(n int, word string) string {
@@ -129,10 +140,15 @@ func (r *run) item(ctx context.Context, it Item) error {
 	switch {
 	case err != nil && ctx.Err() != nil:
 		return ctx.Err()
+	case errors.Is(err, ErrAlreadyStored):
+		r.sum.Resumed++
 	case err != nil:
 		r.fail(ctx, it.Path, it.URL, err)
 	case created:
 		r.sum.Stored++
+		// One line per committed document (debug level): after a crash, the
+		// log says what was stored.
+		r.log.DebugContext(ctx, "stored", slog.String("path", it.Path), slog.String("url", it.URL))
 	default:
 		r.sum.Duplicates++
 	}

@@ -20,6 +20,9 @@ const localSource = "Local files"
 // first-seen time; the document's own date, when it has one, is its
 // published time.
 func (p *Pipeline) Ingest(ctx context.Context, it ingest.Item) (bool, error) {
+	if p.storedBefore(ctx, it) {
+		return false, ingest.ErrAlreadyStored
+	}
 	art, err := extract.Bytes(it.Data, it.ContentType, extract.Options{URL: it.URL})
 	if err != nil {
 		return false, fmt.Errorf("extract %s: %w", it.Path, err)

@@ -75,6 +75,7 @@ func Run(t *testing.T, open func(t *testing.T) newstrace.Store) {
 		{"UpdateDocumentText", testUpdateDocumentText},
 		{"FeedTokens", testFeedTokens},
 		{"Webhooks", testWebhooks},
+		{"Counts", testCounts},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
