@@ -71,6 +71,14 @@ func testSite(t *testing.T) *httptest.Server {
 // startServe runs `newstrace serve` on a free loopback port until the test ends.
 func startServe(t *testing.T, args ...string) string {
 	t.Helper()
+	return startServeFlags(t, args)
+}
+
+// startServeFlags runs `newstrace GLOBAL... serve SERVEFLAGS... --addr
+// 127.0.0.1:0` until the test ends and returns its base URL.
+func startServeFlags(t *testing.T, global []string, serveFlags ...string) string {
+	t.Helper()
+	args := append(append(append([]string{}, global...), "serve"), serveFlags...)
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan string, 1)
 	done := make(chan error, 1)
@@ -78,7 +86,7 @@ func startServe(t *testing.T, args ...string) string {
 	m.Stdout, m.Stderr = io.Discard, io.Discard
 	m.Getenv = func(string) string { return "" }
 	m.OnListen = func(a string) { addrc <- a }
-	go func() { done <- m.Run(ctx, append(args, "serve", "--addr", "127.0.0.1:0")) }()
+	go func() { done <- m.Run(ctx, append(args, "--addr", "127.0.0.1:0")) }()
 	t.Cleanup(func() {
 		cancel()
 		select {
@@ -91,6 +99,7 @@ func startServe(t *testing.T, args ...string) string {
 	case a := <-addrc:
 		return "http://" + a
 	case err := <-done:
+		done <- err // for the cleanup, which waits on it
 		t.Fatalf("serve exited: %v", err)
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not start within 30s")

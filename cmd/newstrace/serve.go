@@ -58,6 +58,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	}
 	cfg := web.Config{Store: store, Logger: log, Now: m.Now, Loopback: loopback, SessionKey: key}
 	if runner != nil {
+		cfg.Gauges = runner.Gauges // newstrace_queue_jobs; absent with --no-workers
 		cfg.OnFeedAdded = func(ctx context.Context, feedID int64) {
 			if err := runner.EnqueuePoll(ctx, feedID); err != nil {
 				log.Warn("enqueue poll of new feed", "feed_id", feedID, "err", err)

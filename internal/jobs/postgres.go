@@ -17,5 +17,10 @@ func NewPostgres(ctx context.Context, pool *pgxpool.Pool, work Work, cfg Config)
 	if pool == nil {
 		return nil, errors.New("jobs: nil pgx pool")
 	}
-	return newRunner(ctx, riverpgxv5.New(pool), work, cfg)
+	r, err := newRunner(ctx, riverpgxv5.New(pool), work, cfg)
+	if err != nil {
+		return nil, err
+	}
+	r.depth = pgDepth(pool, cfg.Schema)
+	return r, nil
 }

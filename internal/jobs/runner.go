@@ -94,6 +94,8 @@ type Runner struct {
 	log    *slog.Logger
 	client queue
 	close  func() error // releases what the constructor opened; may be nil
+	// depth adds the live job counts per queue and state to d.
+	depth func(ctx context.Context, d Depth) error
 
 	mu      sync.Mutex
 	stopped bool

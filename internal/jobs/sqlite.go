@@ -38,6 +38,7 @@ func NewSQLite(ctx context.Context, queuePath string, work Work, cfg Config) (*R
 		return nil, fmt.Errorf("queue %s: %w", queuePath, err)
 	}
 	r.close = db.Close
+	r.depth = sqliteDepth(db)
 	return r, nil
 }
 

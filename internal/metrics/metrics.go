@@ -143,11 +143,16 @@ func (h *Histogram) write(w io.Writer) {
 	fmt.Fprintf(w, "%s_bucket{le=\"+Inf\"} %d\n%s_sum %s\n%s_count %d\n", h.name, count, h.name, formatFloat(sum), h.name, count)
 }
 
-// Gauge is one value read at scrape time.
+// Gauge is one value read at scrape time. Gauges sharing a Name (one per
+// label set) must be adjacent and carry the same Help.
 type Gauge struct {
 	Name, Help string
+	Labels     []Label // in the order written; nil for none
 	Value      float64
 }
+
+// Label is one name="value" pair of a gauge.
+type Label struct{ Name, Value string }
 
 // GaugeFunc reads gauges at scrape time (from the store, the job queue).
 type GaugeFunc func(ctx context.Context) ([]Gauge, error)
@@ -159,8 +164,22 @@ func Write(w io.Writer, gauges []Gauge) error {
 		c.write(bw)
 	}
 	ExtractSeconds.write(bw)
-	for _, g := range gauges {
-		fmt.Fprintf(bw, "# HELP %s %s\n# TYPE %s gauge\n%s %s\n", g.Name, escapeHelp(g.Help), g.Name, g.Name, formatFloat(g.Value))
+	for i, g := range gauges {
+		if i == 0 || gauges[i-1].Name != g.Name {
+			fmt.Fprintf(bw, "# HELP %s %s\n# TYPE %s gauge\n", g.Name, escapeHelp(g.Help), g.Name)
+		}
+		bw.WriteString(g.Name)
+		if len(g.Labels) > 0 {
+			bw.WriteByte('{')
+			for j, l := range g.Labels {
+				if j > 0 {
+					bw.WriteByte(',')
+				}
+				fmt.Fprintf(bw, "%s=\"%s\"", l.Name, escapeLabel(l.Value))
+			}
+			bw.WriteByte('}')
+		}
+		fmt.Fprintf(bw, " %s\n", formatFloat(g.Value))
 	}
 	return bw.Flush()
 }

@@ -49,6 +49,14 @@ func TestHandler(t *testing.T) {
 		{"gauges", func(context.Context) ([]Gauge, error) {
 			return []Gauge{{Name: "newstrace_documents", Help: "Documents.", Value: 42}}, nil
 		}, []string{"# TYPE newstrace_documents gauge\nnewstrace_documents 42\n", "# TYPE newstrace_polls_total counter"}, nil},
+		{"labelled gauges", func(context.Context) ([]Gauge, error) {
+			return []Gauge{
+				{Name: "newstrace_queue_jobs", Help: "Jobs.", Labels: []Label{{"queue", "poll"}, {"state", "available"}}, Value: 3},
+				{Name: "newstrace_queue_jobs", Help: "Jobs.", Labels: []Label{{"queue", `a"b`}, {"state", "running"}}, Value: 0},
+			}, nil
+		}, []string{"# HELP newstrace_queue_jobs Jobs.\n# TYPE newstrace_queue_jobs gauge\n" +
+			"newstrace_queue_jobs{queue=\"poll\",state=\"available\"} 3\n" +
+			"newstrace_queue_jobs{queue=\"a\\\"b\",state=\"running\"} 0\n"}, nil},
 		{"failing gauges", func(context.Context) ([]Gauge, error) { return nil, errors.New("db down") },
 			[]string{"newstrace_extract_duration_seconds_count"}, []string{"newstrace_documents"}},
 		{"no gauges", nil, []string{"newstrace_fetch_errors_total"}, nil},

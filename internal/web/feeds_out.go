@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
@@ -422,6 +423,19 @@ type feedLink struct {
 	Href   string
 }
 
+// Label names the format for people: Atom, RSS, JSON Feed.
+func (l feedLink) Label() string {
+	switch feedout.Format(l.Format) {
+	case feedout.Atom:
+		return "Atom"
+	case feedout.RSS:
+		return "RSS"
+	case feedout.JSON:
+		return "JSON Feed"
+	}
+	return l.Format
+}
+
 func feedLinksFor(ref feedRef, title string) []feedLink {
 	var out []feedLink
 	for _, f := range []feedout.Format{feedout.Atom, feedout.RSS, feedout.JSON} {
@@ -478,27 +492,34 @@ func (s *Server) apiCreateFeedToken(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, r, err)
 		return
 	}
-	target, err := url.Parse(strings.TrimSpace(in.Feed))
+	t, secret, err := s.createFeedToken(r.Context(), u.ID, in.Feed)
 	if err != nil {
-		s.apiError(w, r, newstrace.Errorf(newstrace.EINVALID, "feed must be a feed path such as /feeds/stories.atom"))
-		return
-	}
-	ref, ok := parseFeedRef(target.Path, target.Query().Get("q"))
-	if !ok {
-		s.apiError(w, r, newstrace.Errorf(newstrace.EINVALID, "feed must be a feed path such as /feeds/stories.atom, got %q", in.Feed))
-		return
-	}
-	secret, err := NewToken()
-	if err != nil {
-		s.apiError(w, r, err)
-		return
-	}
-	t := newstrace.FeedToken{UserID: u.ID, Feed: ref.key(), Hash: HashToken(secret)}
-	if err := s.store.CreateFeedToken(r.Context(), &t); err != nil {
 		s.apiError(w, r, err)
 		return
 	}
 	s.writeJSON(w, r, http.StatusCreated, s.feedTokenOut(r, t, secret))
+}
+
+// createFeedToken makes a token for feed (a path or full URL of the feed in
+// any format) owned by userID; the API and the /feed-tokens page share it.
+func (s *Server) createFeedToken(ctx context.Context, userID int64, feed string) (newstrace.FeedToken, string, error) {
+	target, err := url.Parse(strings.TrimSpace(feed))
+	if err != nil {
+		return newstrace.FeedToken{}, "", newstrace.Errorf(newstrace.EINVALID, "feed must be a feed path such as /feeds/stories.atom")
+	}
+	ref, ok := parseFeedRef(target.Path, target.Query().Get("q"))
+	if !ok {
+		return newstrace.FeedToken{}, "", newstrace.Errorf(newstrace.EINVALID, "feed must be a feed path such as /feeds/stories.atom, got %q", feed)
+	}
+	secret, err := NewToken()
+	if err != nil {
+		return newstrace.FeedToken{}, "", err
+	}
+	t := newstrace.FeedToken{UserID: userID, Feed: ref.key(), Hash: HashToken(secret)}
+	if err := s.store.CreateFeedToken(ctx, &t); err != nil {
+		return newstrace.FeedToken{}, "", err
+	}
+	return t, secret, nil
 }
 
 // apiFeedTokens lists the caller's feed tokens (never the secrets).

@@ -286,9 +286,10 @@ func TestOutFeedAutodiscovery(t *testing.T) {
 		want       []string
 	}{
 		{"stories", "/", []string{`<link rel="alternate" type="application/atom+xml" title="Latest stories (ATOM)" href="/feeds/stories.atom">`,
-			`type="application/feed+json"`, `href="/feeds/stories.atom" title="Atom feed of the latest stories (also .rss and .json)">Subscribe</a>`}},
-		{"story", fmt.Sprintf("/stories/%d", s.StoryA), []string{fmt.Sprintf(`href="/feeds/stories/%d.rss"`, s.StoryA), ">Subscribe</a>"}},
-		{"search", "/search?q=floods", []string{`href="/feeds/search.atom?q=floods"`}},
+			`type="application/feed+json"`, `<span class="subscribe-label">Subscribe</span> <a class="chip feed-chip" href="/feeds/stories.atom" type="application/atom+xml" title="Latest stories (ATOM)">Atom</a>`}},
+		{"story", fmt.Sprintf("/stories/%d", s.StoryA), []string{fmt.Sprintf(`href="/feeds/stories/%d.rss"`, s.StoryA),
+			fmt.Sprintf(`<a class="chip feed-chip" href="/feeds/stories/%d.json" type="application/feed+json" title="Copies of this story (JSON)">JSON Feed</a>`, s.StoryA)}},
+		{"search", "/search?q=floods", []string{`href="/feeds/search.atom?q=floods"`, `href="/feeds/search.rss?q=floods" type="application/rss+xml"`, ">Subscribe</span>"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

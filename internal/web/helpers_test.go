@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/newstrace/newstrace"
+	"github.com/newstrace/newstrace/internal/metrics"
 	"github.com/newstrace/newstrace/internal/sqlite"
 )
 
@@ -139,7 +140,8 @@ type testEnv struct {
 }
 
 type envOpts struct {
-	remote bool // not loopback
+	remote bool              // not loopback
+	gauges metrics.GaugeFunc // Config.Gauges
 }
 
 func newEnv(t *testing.T, st *sqlite.DB, o envOpts) *testEnv {
@@ -151,6 +153,7 @@ func newEnv(t *testing.T, st *sqlite.DB, o envOpts) *testEnv {
 		Now:        func() time.Time { return testNow },
 		Loopback:   !o.remote,
 		SessionKey: []byte("0123456789abcdef0123456789abcdef"),
+		Gauges:     o.gauges,
 		OnFeedAdded: func(_ context.Context, id int64) {
 			e.mu.Lock()
 			defer e.mu.Unlock()

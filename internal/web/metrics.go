@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 
 	"github.com/newstrace/newstrace"
@@ -15,7 +16,7 @@ import (
 // needs an API token (Authorization: Bearer, as Prometheus'
 // `authorization` scrape setting sends it) or a signed-in session.
 func (s *Server) metricsHandler() http.Handler {
-	h := metrics.Handler(s.storeGauges, s.log)
+	h := metrics.Handler(s.readGauges, s.log)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if !(s.loopback && localHost(r.Host)) {
 			u, err := s.apiUser(r)
@@ -30,6 +31,18 @@ func (s *Server) metricsHandler() http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
+}
+
+// readGauges reads the store's gauges and then Config.Gauges; when one side
+// fails the other is still returned (the handler logs the error).
+func (s *Server) readGauges(ctx context.Context) ([]metrics.Gauge, error) {
+	gs, err := s.storeGauges(ctx)
+	if s.gauges != nil {
+		more, gerr := s.gauges(ctx)
+		gs = append(gs, more...)
+		err = errors.Join(err, gerr)
+	}
+	return gs, err
 }
 
 func (s *Server) storeGauges(ctx context.Context) ([]metrics.Gauge, error) {

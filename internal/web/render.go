@@ -20,7 +20,7 @@ import (
 var assets embed.FS
 
 // pages are the templates rendered inside the layout.
-var pages = []string{"stories", "story", "document", "sources", "login", "error", "search"}
+var pages = []string{"stories", "story", "document", "sources", "login", "error", "search", "feed_tokens"}
 
 type templates struct {
 	byName map[string]*template.Template

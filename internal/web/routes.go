@@ -40,6 +40,9 @@ func (s *Server) uiRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /sources", s.page(s.form(formMaxBytes, s.addFeed)))
 	mux.Handle("POST /sources/import", s.page(s.form(opmlMaxBytes+formMaxBytes, s.importOPML)))
 	mux.Handle("GET /sources/export.opml", s.page(s.exportOPML))
+	mux.Handle("GET /feed-tokens", s.page(s.feedTokensPage))
+	mux.Handle("POST /feed-tokens", s.page(s.form(formMaxBytes, s.addFeedToken)))
+	mux.Handle("POST /feed-tokens/{id}/revoke", s.page(s.form(formMaxBytes, s.revokeFeedToken)))
 
 	mux.Handle("GET /login", s.csrfCookie(http.HandlerFunc(s.loginPage)))
 	mux.Handle("POST /login", s.csrfCookie(s.form(formMaxBytes, s.login)))

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/newstrace/newstrace"
+	"github.com/newstrace/newstrace/internal/metrics"
 )
 
 // Config holds the server's dependencies.
@@ -29,6 +30,9 @@ type Config struct {
 	// Mount serves extra patterns with their own auth, as they are: the
 	// Fever and Google Reader APIs ("/fever/", "/reader/api/0/", …).
 	Mount map[string]http.Handler
+	// Gauges, when set, adds gauges read at each /metrics scrape after the
+	// store's (the job queue's depth when this process runs workers).
+	Gauges metrics.GaugeFunc
 }
 
 // Server is the HTTP surface. Build it with New.
@@ -41,6 +45,7 @@ type Server struct {
 	onFeedAdded func(ctx context.Context, feedID int64)
 	secure      bool
 	mount       map[string]http.Handler
+	gauges      metrics.GaugeFunc
 
 	tmpl    *templates
 	limiter *loginLimiter
@@ -74,6 +79,7 @@ func New(cfg Config) (*Server, error) {
 		onFeedAdded: cfg.OnFeedAdded,
 		secure:      cfg.SecureCookies,
 		mount:       cfg.Mount,
+		gauges:      cfg.Gauges,
 		tmpl:        tmpl,
 		limiter:     newLoginLimiter(loginAttempts, loginWindow),
 	}
