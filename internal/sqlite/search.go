@@ -17,7 +17,7 @@ import (
 // order, but ranking every match of a common word means scoring hundreds of
 // thousands of rows; past this many the newest matches win. Negative ranks
 // every match (used by the benchmark to show the difference).
-var SearchCandidates = 2000
+var SearchCandidates = 500
 
 // Title matches weigh more than body matches (bm25 column weights: title, text).
 const searchRank = `bm25(documents_fts, 5.0, 1.0)`
@@ -186,6 +186,22 @@ type candidate struct {
 // cap; without one the documents index does, newest published first.
 func searchCandidates(ctx context.Context, tx *sql.Tx, q newstrace.SearchQuery, match, exclude string) ([]candidate, error) {
 	conds, args := filterSQL(q)
+	if match != "" && q.After != nil && q.Before != nil {
+		// A date window: FTS5 walks matches newest first, so a window far back
+		// would be reached only after every newer match (most of a common
+		// word's doclist). The ids of the window's documents bound the walk to
+		// a rowid range; one scan of documents_sort over the window finds them.
+		var lo, hi sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT min(d.id), max(d.id) FROM documents d WHERE `+documentSort+` >= ? AND `+documentSort+` < ?`,
+			formatTime(*q.After), formatTime(*q.Before)).Scan(&lo, &hi)
+		if err != nil {
+			return nil, fmt.Errorf("date window: %w", err)
+		}
+		if !lo.Valid {
+			return nil, nil
+		}
+		conds, args = append(conds, "f.rowid >= ? AND f.rowid <= ?"), append(args, lo.Int64, hi.Int64)
+	}
 	var b strings.Builder
 	if match != "" {
 		b.WriteString(`SELECT f.rowid, -` + searchRank + `, COALESCE(d.story_id, -d.id)
@@ -272,36 +288,44 @@ func cmpInt(a, b int64) int {
 	return 0
 }
 
-// searchHits loads the page's documents with marked titles and snippets,
-// in the page's order. One lookup per hit: FTS5 seeks a rowid in each
-// doclist, where "rowid IN (...)" would read every match of the expression.
+// searchHits loads the page's documents with marked titles and snippets in
+// one query, then puts them in the page's order. highlight and snippet run
+// only for the page's rows: "rowid IN (...)" reaches FTS5 as one rowid seek
+// per id (plan "INDEX 0:=M"), and the rowid range keeps it inside the
+// candidates' window should the planner ever scan instead.
 func searchHits(ctx context.Context, tx *sql.Tx, page []group, match string) ([]newstrace.SearchHit, error) {
 	const cols = `d.id, COALESCE(d.story_id, 0), d.title, d.url, COALESCE(s.name, ''), d.site_name, d.language, d.published, d.first_seen`
-	query := `SELECT ` + cols + `, d.title, substr(d.text, 1, 400)
-		FROM documents d LEFT JOIN sources s ON s.id = d.source_id WHERE d.id = ?`
+	ids := make([]any, len(page))
+	lo, hi := page[0].best.id, page[0].best.id
+	for i, g := range page {
+		ids[i] = g.best.id
+		lo, hi = min(lo, g.best.id), max(hi, g.best.id)
+	}
+	var query string
+	var args []any
 	if match != "" {
 		query = `SELECT ` + cols + `, highlight(documents_fts, 0, ?, ?), snippet(documents_fts, 1, ?, ?, '…', ?)
 			FROM documents_fts f JOIN documents d ON d.id = f.rowid LEFT JOIN sources s ON s.id = d.source_id
-			WHERE documents_fts MATCH ? AND f.rowid = ?`
+			WHERE documents_fts MATCH ? AND f.rowid >= ? AND f.rowid <= ? AND f.rowid IN (` + placeholders(len(ids)) + `)`
+		args = append([]any{newstrace.SnippetStart, newstrace.SnippetEnd, newstrace.SnippetStart, newstrace.SnippetEnd, snippetTokens, match, lo, hi}, ids...)
+	} else {
+		query = `SELECT ` + cols + `, d.title, substr(d.text, 1, 400)
+			FROM documents d LEFT JOIN sources s ON s.id = d.source_id WHERE d.id IN (` + placeholders(len(ids)) + `)`
+		args = ids
 	}
-	stmt, err := tx.PrepareContext(ctx, query)
+	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load hits: %w", err)
 	}
-	defer stmt.Close()
-	hits := make([]newstrace.SearchHit, 0, len(page))
-	for _, g := range page {
-		args := []any{g.best.id}
-		if match != "" {
-			args = []any{newstrace.SnippetStart, newstrace.SnippetEnd, newstrace.SnippetStart, newstrace.SnippetEnd, snippetTokens, match, g.best.id}
-		}
+	defer rows.Close()
+	byID := make(map[int64]newstrace.SearchHit, len(page))
+	for rows.Next() {
 		var h newstrace.SearchHit
 		var site, firstSeen string
 		var published sql.NullString
-		err := stmt.QueryRowContext(ctx, args...).Scan(&h.DocumentID, &h.StoryID, &h.Title, &h.URL, &h.Source, &site, &h.Language,
-			&published, &firstSeen, &h.TitleMarked, &h.Snippet)
-		if err != nil {
-			return nil, fmt.Errorf("load hit %d: %w", g.best.id, err)
+		if err := rows.Scan(&h.DocumentID, &h.StoryID, &h.Title, &h.URL, &h.Source, &site, &h.Language,
+			&published, &firstSeen, &h.TitleMarked, &h.Snippet); err != nil {
+			return nil, fmt.Errorf("load hits: %w", err)
 		}
 		if h.Source == "" {
 			h.Source = site
@@ -318,6 +342,17 @@ func searchHits(ctx context.Context, tx *sql.Tx, page []group, match string) ([]
 		}
 		if match == "" {
 			h.Snippet = openingWords(h.Snippet, 200)
+		}
+		byID[h.DocumentID] = h
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("load hits: %w", err)
+	}
+	hits := make([]newstrace.SearchHit, 0, len(page))
+	for _, g := range page {
+		h, ok := byID[g.best.id]
+		if !ok {
+			return nil, fmt.Errorf("load hit %d: %w", g.best.id, sql.ErrNoRows)
 		}
 		h.Score, h.MoreInStory = g.best.score, g.more
 		hits = append(hits, h)
