@@ -105,8 +105,15 @@ func Build(s newstrace.Story) Chain {
 		}
 		docs = append(docs, n)
 	}
-	// Known times first, oldest first; unknown times last; ties by id so the
-	// order is stable whatever order the store returned.
+	// Known times first, oldest first; unknown times last; at equal times the
+	// root leads (a copy dated the same day is still read after its source),
+	// then ids, so the order is stable whatever order the store returned.
+	isRoot := func(n Node) int {
+		if n.DocumentID == s.RootDocumentID {
+			return 0
+		}
+		return 1
+	}
 	slices.SortStableFunc(docs, func(a, b Node) int {
 		if a.HasTime() != b.HasTime() {
 			if a.HasTime() {
@@ -114,7 +121,7 @@ func Build(s newstrace.Story) Chain {
 			}
 			return 1
 		}
-		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(a.DocumentID, b.DocumentID))
+		return cmp.Or(a.Time.Compare(b.Time), cmp.Compare(isRoot(a), isRoot(b)), cmp.Compare(a.DocumentID, b.DocumentID))
 	})
 
 	// Outlet-only nodes, one per outlet name, placed before the earliest

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -218,5 +219,26 @@ func TestFormatGap(t *testing.T) {
 				t.Errorf("FormatGap(%v) = %q, want %q", tt.d, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestBuildRootLeadsAtEqualTimes: a copy dated the same as its source (a
+// day-only date on both) is still drawn after the root.
+func TestBuildRootLeadsAtEqualTimes(t *testing.T) {
+	day := time.Date(2017, 7, 23, 0, 0, 0, 0, time.UTC)
+	s := newstrace.Story{ID: 1, RootDocumentID: 7, Documents: []newstrace.Document{
+		{ID: 3, SourceName: "Like This Article", Published: &day},
+		{ID: 7, SourceName: "Fort Russ News", Published: &day},
+	}, Edges: []newstrace.Edge{{FromID: 7, ToID: 3, Kind: newstrace.EdgeRepost, Confidence: 1}}}
+	c := Build(s)
+	if len(c.Nodes) != 2 || c.Nodes[0].DocumentID != 7 || c.Root != 0 {
+		t.Fatalf("nodes %+v root %d, want the root (7) first", c.Nodes, c.Root)
+	}
+	// With an undated outlet-only node before it, the first date label sits at
+	// the right edge and must end there rather than run off the picture.
+	s.Edges = append(s.Edges, newstrace.Edge{FromOutlet: "Wire X", ToID: 7, Kind: newstrace.EdgeTranslation, Confidence: 0.8})
+	svg := string(SVG(Build(s)))
+	if !strings.Contains(svg, `text-anchor="end">23 Jul 2017 00:00</text>`) {
+		t.Errorf("the right-edge date label is not end-anchored:\n%s", svg)
 	}
 }

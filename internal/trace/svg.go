@@ -287,8 +287,14 @@ func SVGWidth(c Chain, width int) []byte {
 	if first >= 0 {
 		fx := xs[pos[first]]
 		label := c.Nodes[first].Time.Format("2 Jan 2006 15:04")
-		firstRight := max(fx-ringR, pad+2) + textWidth(label, smallChar)
-		p.text(max(fx-ringR, pad+2), axisY+32, `class="sm"`, label)
+		x, attr := max(fx-ringR, pad+2), `class="sm"`
+		if x+textWidth(label, smallChar) > W-pad-2 {
+			// The first dated node sits at the right edge (after undated
+			// outlet-only nodes): end the label there instead of clipping it.
+			x, attr = min(fx+ringR, W-pad-2), `class="sm" text-anchor="end"`
+		}
+		firstRight := x + textWidth(label, smallChar)
+		p.text(x, axisY+32, attr, label)
 		if pos[last] != pos[first] {
 			lx := xs[pos[last]]
 			label := c.Nodes[last].Time.Format("2 Jan 2006 15:04")
