@@ -18,11 +18,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/newstrace/newstrace/internal/loginlimit"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/newstrace/newstrace"
@@ -60,7 +60,7 @@ type Handler struct {
 	store   newstrace.Store
 	log     *slog.Logger
 	now     func() time.Time
-	limiter *failLimiter
+	limiter *loginlimit.Limiter
 }
 
 // New checks cfg.
@@ -75,7 +75,7 @@ func New(cfg Config) (*Handler, error) {
 		cfg.Now = time.Now
 	}
 	return &Handler{store: cfg.Store, log: cfg.Logger.With(slog.String("component", "fever")), now: cfg.Now,
-		limiter: newFailLimiter(20, 15*time.Minute, cfg.Now)}, nil
+		limiter: loginlimit.New(20, 15*time.Minute, cfg.Now)}, nil
 }
 
 // response is every answer: the base members plus whichever was asked for.
@@ -139,8 +139,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad request", http.StatusBadRequest)
 		return
 	}
-	ip := clientIP(r)
-	if h.limiter.blocked(ip) {
+	ip := loginlimit.ClientIP(r)
+	if h.limiter.Blocked(ip) {
 		h.write(w, r, http.StatusTooManyRequests, response{APIVersion: apiVersion})
 		return
 	}
@@ -148,7 +148,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	key := r.Form.Get("api_key")
 	u, err := h.store.UserByFeverKey(r.Context(), KeyHash(key))
 	if newstrace.IsNotFound(err) || key == "" {
-		h.limiter.fail(ip)
+		h.limiter.Fail(ip)
 		h.log.WarnContext(r.Context(), "fever auth failed", slog.String("remote", ip))
 		h.write(w, r, http.StatusOK, response{APIVersion: apiVersion, Auth: 0})
 		return
@@ -446,52 +446,4 @@ func bit(b bool) int {
 		return 1
 	}
 	return 0
-}
-
-func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
-	}
-	return strings.Trim(host, "[]")
-}
-
-// failLimiter refuses an address after too many failed keys in a window:
-// an api_key is a password hash, so guessing it is guessing the password.
-type failLimiter struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	now    func() time.Time
-	fails  map[string][]time.Time
-}
-
-func newFailLimiter(max int, window time.Duration, now func() time.Time) *failLimiter {
-	return &failLimiter{max: max, window: window, now: now, fails: map[string][]time.Time{}}
-}
-
-func (l *failLimiter) recent(ip string) []time.Time {
-	cut := l.now().Add(-l.window)
-	ts := l.fails[ip]
-	for len(ts) > 0 && ts[0].Before(cut) {
-		ts = ts[1:]
-	}
-	if len(ts) == 0 {
-		delete(l.fails, ip)
-		return nil
-	}
-	l.fails[ip] = ts
-	return ts
-}
-
-func (l *failLimiter) blocked(ip string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.recent(ip)) >= l.max
-}
-
-func (l *failLimiter) fail(ip string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.fails[ip] = append(l.recent(ip), l.now())
 }

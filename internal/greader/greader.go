@@ -15,11 +15,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/newstrace/newstrace/internal/loginlimit"
 	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/newstrace/newstrace"
@@ -47,7 +47,7 @@ type Handler struct {
 	now         func() time.Time
 	key         []byte
 	onFeedAdded func(ctx context.Context, feedID int64)
-	limiter     *failLimiter
+	limiter     *loginlimit.Limiter
 	mux         *http.ServeMux
 }
 
@@ -68,7 +68,7 @@ func New(cfg Config) (*Handler, error) {
 	h := &Handler{
 		store: cfg.Store, log: cfg.Logger.With(slog.String("component", "greader")), now: cfg.Now,
 		key: append([]byte(nil), cfg.Key...), onFeedAdded: cfg.OnFeedAdded,
-		limiter: newFailLimiter(10, 15*time.Minute, cfg.Now),
+		limiter: loginlimit.New(10, 15*time.Minute, cfg.Now),
 	}
 	m := http.NewServeMux()
 	m.HandleFunc("/accounts/ClientLogin", h.clientLogin)
@@ -170,8 +170,8 @@ func (h *Handler) auth(next authed) http.Handler {
 // clientLogin: Email (our user name) and Passwd, as a form (POST, or the
 // query of a GET as some clients send it) → "SID=…\nLSID=…\nAuth=…\n".
 func (h *Handler) clientLogin(w http.ResponseWriter, r *http.Request) {
-	ip := clientIP(r)
-	if h.limiter.blocked(ip) {
+	ip := loginlimit.ClientIP(r)
+	if h.limiter.Blocked(ip) {
 		w.Header().Set("Retry-After", "900")
 		http.Error(w, "Too many failed logins. Try again later.", http.StatusTooManyRequests)
 		return
@@ -187,7 +187,7 @@ func (h *Handler) clientLogin(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	case err != nil || name == "" || bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(pw)) != nil:
-		h.limiter.fail(ip)
+		h.limiter.Fail(ip)
 		h.log.WarnContext(r.Context(), "clientlogin failed", slog.String("remote", ip))
 		http.Error(w, "Error=BadAuthentication", http.StatusUnauthorized)
 		return
@@ -251,52 +251,4 @@ func ok(w http.ResponseWriter) {
 func writeJSON(w http.ResponseWriter, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_ = json.NewEncoder(w).Encode(v)
-}
-
-func clientIP(r *http.Request) string {
-	host := r.RemoteAddr
-	if i := strings.LastIndexByte(host, ':'); i > 0 {
-		host = host[:i]
-	}
-	return strings.Trim(host, "[]")
-}
-
-// failLimiter refuses an address after too many failed logins in a window;
-// ClientLogin checks passwords, so it must not be a guessing oracle.
-type failLimiter struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	now    func() time.Time
-	fails  map[string][]time.Time
-}
-
-func newFailLimiter(max int, window time.Duration, now func() time.Time) *failLimiter {
-	return &failLimiter{max: max, window: window, now: now, fails: map[string][]time.Time{}}
-}
-
-func (l *failLimiter) recent(ip string) []time.Time {
-	cut := l.now().Add(-l.window)
-	ts := l.fails[ip]
-	for len(ts) > 0 && ts[0].Before(cut) {
-		ts = ts[1:]
-	}
-	if len(ts) == 0 {
-		delete(l.fails, ip)
-		return nil
-	}
-	l.fails[ip] = ts
-	return ts
-}
-
-func (l *failLimiter) blocked(ip string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return len(l.recent(ip)) >= l.max
-}
-
-func (l *failLimiter) fail(ip string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.fails[ip] = append(l.recent(ip), l.now())
 }
