@@ -1,6 +1,7 @@
 package match
 
 import (
+	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -56,7 +57,7 @@ var asciiLower = func() (t [utf8.RuneSelf]byte) {
 // the slice is reused after emit returns) and its tokenHash, computed on
 // the way.
 func scanTokens(text string, emit func(tok []byte, h uint64)) {
-	text = norm.NFKC.String(text)
+	text = norm.NFKC.String(strings.ToValidUTF8(text, "\uFFFD")) // see normalize in hash.go
 	var buf [64]byte
 	tok := buf[:0]
 	h := tokenSeed
