@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -55,10 +54,7 @@ func runBoilerplate(ctx context.Context, m *Main, args []string) error {
 		out.Lines = append(out.Lines, boilerplateLine{Docs: l.Docs, Text: l.Text})
 	}
 	if *asJSON {
-		enc := json.NewEncoder(m.Stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(out)
+		return printJSON(m.Stdout, out)
 	}
 	writeLine(m.Stdout, "%s (source %d): %d learned lines over its last %d documents (a line needs %d)",
 		src.Name, src.ID, len(lines), docs, out.Threshold)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -57,10 +56,7 @@ func runExtract(ctx context.Context, m *Main, args []string) error {
 		}
 		return nil
 	}
-	enc := json.NewEncoder(m.Stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(extractOutput(art))
+	return printJSON(m.Stdout, extractOutput(art))
 }
 
 // readInput reads a file, stdin ("-") or an http(s) URL through the guarded fetcher.

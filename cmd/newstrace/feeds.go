@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"log/slog"
 	"os"
@@ -144,9 +143,7 @@ func feedsList(ctx context.Context, m *Main, args []string) error {
 		if feeds == nil {
 			feeds = []newstrace.Feed{}
 		}
-		enc := json.NewEncoder(m.Stdout)
-		enc.SetIndent("", "  ")
-		return enc.Encode(feeds)
+		return printJSON(m.Stdout, feeds)
 	}
 	tw := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTITLE\tURL\tFOLDER\tLAST POLL\tNEXT POLL\tFAILURES\tLAST ERROR")
@@ -183,8 +180,5 @@ func feedsCheck(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return fmt.Errorf("check %s: %w", src, err)
 	}
-	enc := json.NewEncoder(m.Stdout)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	return enc.Encode(rep)
+	return printJSON(m.Stdout, rep)
 }

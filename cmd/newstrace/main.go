@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -101,3 +102,12 @@ func (m *Main) usage(fs *flag.FlagSet) {
 
 // writeLine writes s and a newline, ignoring errors on closed pipes.
 func writeLine(w io.Writer, format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+
+// printJSON writes v indented, with <, > and & kept as they are: the output is
+// read by people and by programs, never embedded in HTML.
+func printJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}

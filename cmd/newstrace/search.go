@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -67,10 +66,7 @@ func runSearch(ctx context.Context, m *Main, args []string) error {
 		return fmt.Errorf("search: %w", err)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(m.Stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(search.Output(search.Format(q), res))
+		return printJSON(m.Stdout, search.Output(search.Format(q), res))
 	}
 	printSearch(m, res, isTerminal(m.Stdout))
 	return nil

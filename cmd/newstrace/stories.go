@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -76,10 +75,7 @@ func runStories(ctx context.Context, m *Main, args []string) error {
 		for _, s := range stories {
 			out = append(out, storyOutput(s))
 		}
-		enc := json.NewEncoder(m.Stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(out)
+		return printJSON(m.Stdout, out)
 	}
 	for _, s := range stories {
 		also := ""

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
@@ -33,10 +32,7 @@ func runTrace(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(m.Stdout)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(storyOutput(st))
+		return printJSON(m.Stdout, storyOutput(st))
 	}
 	return trace.Text(m.Stdout, trace.Build(st))
 }
