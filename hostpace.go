@@ -6,9 +6,9 @@ import (
 )
 
 // HostPacer spaces requests to one host across every process that shares
-// the store, so politeness holds however many workers poll. A store that
-// cannot pace (none yet) simply does not implement it; the fetcher then
-// keeps only its per-process concurrency cap.
+// the store, so politeness holds however many workers poll. The PostgreSQL
+// store implements it; a store that does not (SQLite, one process) leaves
+// the fetcher an in-memory pacer and its per-process concurrency cap.
 type HostPacer interface {
 	// ReserveHost books the next request slot for host: at least gap after
 	// the previous booking and not before now. It returns the slot's start;

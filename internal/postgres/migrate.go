@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	)
+)
 
 //go:embed migrations/*.sql
 var migrationFS embed.FS

@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -111,9 +112,12 @@ func (db *DB) Ping(ctx context.Context) error {
 	return nil
 }
 
-// write runs fn in one read-write transaction and commits it.
+// write runs fn in one READ COMMITTED read-write transaction and commits
+// it. The isolation level is explicit because the concurrency reasoning
+// here (advisory lock, then a statement that sees what the previous lock
+// holder committed) depends on it, whatever the server's default.
 func (db *DB) write(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	return pgx.BeginFunc(ctx, db.pool, fn)
+	return pgx.BeginTxFunc(ctx, db.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, fn)
 }
 
 // read runs fn in one read-only REPEATABLE READ transaction, so multi-query
@@ -131,7 +135,22 @@ func lock(ctx context.Context, tx pgx.Tx, key string) error {
 	return nil
 }
 
-func (db *DB) now() time.Time { return db.Now().UTC() }
+// now is the store clock at the precision the database keeps, so a time
+// the store sets and returns equals the one it reads back later.
+func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
+
+// stored is t as a timestamptz column keeps it: UTC, truncated to the
+// microsecond (pgx truncates the nanoseconds in its binary encoding).
+func stored(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// fromNull turns a scanned nullable timestamptz into a UTC time, the zero
+// time for NULL.
+func fromNull(t *time.Time) time.Time {
+	if t == nil {
+		return time.Time{}
+	}
+	return t.UTC()
+}
 
 // nullTime maps the zero time to NULL for a nullable column.
 func nullTime(t time.Time) any {
@@ -171,4 +190,24 @@ func limitOffset(limit, offset, def int) (any, int) {
 		return nil, max(offset, 0)
 	}
 	return limit, max(offset, 0)
+}
+
+// scanAll scans every row with scan; no rows is a nil slice.
+func scanAll[T any](rows pgx.Rows, scan func(pgx.Row) (T, error)) ([]T, error) {
+	return pgx.AppendRows([]T(nil), rows, func(r pgx.CollectableRow) (T, error) { return scan(r) })
+}
+
+// querier is a pool or a transaction.
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// sqlArgs numbers the arguments of a query built from conditions: add
+// appends one and returns its placeholder.
+type sqlArgs []any
+
+func (a *sqlArgs) add(v any) string {
+	*a = append(*a, v)
+	return "$" + strconv.Itoa(len(*a))
 }

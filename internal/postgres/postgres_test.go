@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"log/slog"
 	"os"
 	"testing"
 	"time"
@@ -48,6 +49,9 @@ func testSchema(t testing.TB, dsn string) string {
 	return schema
 }
 
+// quiet drops the store's logs (one "applied migration" line per test).
+var quiet = slog.New(slog.DiscardHandler)
+
 // openTest opens a migrated store in a fresh schema.
 func openTest(t testing.TB) *DB {
 	t.Helper()
@@ -55,7 +59,7 @@ func openTest(t testing.TB) *DB {
 	schema := testSchema(t, dsn)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	db, err := Open(ctx, dsn, Options{Schema: schema, Migrate: true, MaxConns: 8})
+	db, err := Open(ctx, dsn, Options{Schema: schema, Migrate: true, MaxConns: 8, Logger: quiet})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}

@@ -168,7 +168,7 @@ func testSightings(t *testing.T, s newstrace.Store) {
 	for i := range want {
 		g, w := sg[i], want[i]
 		if g.DocumentID != w.DocumentID || g.FeedID != w.FeedID || g.SourceID != w.SourceID ||
-			g.EntryKey != w.EntryKey || g.URL != w.URL || !g.SeenAt.Equal(w.SeenAt) {
+			g.EntryKey != w.EntryKey || g.URL != w.URL || !sameTime(g.SeenAt, w.SeenAt) {
 			t.Errorf("sighting %d = %+v, want %+v", i, g, w)
 		}
 	}
@@ -345,7 +345,7 @@ func testTimeRoundTrip(t *testing.T, s newstrace.Store) {
 				t.Errorf("Published location = %v, want UTC", got.Published.Location())
 			}
 			sg, err := s.Sightings(ctx, got.ID)
-			if err != nil || len(sg) != 1 || !sg[0].SeenAt.Equal(tt.firstSeen) {
+			if err != nil || len(sg) != 1 || !sameTime(sg[0].SeenAt, tt.firstSeen) {
 				t.Errorf("Sightings = %+v, %v; want one seen at %v", sg, err, tt.firstSeen)
 			}
 		})

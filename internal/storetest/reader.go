@@ -200,7 +200,7 @@ func testItems(t *testing.T, s newstrace.Store) {
 			t.Errorf("Tags = %q, %q", items[0].Tags, items[1].Tags)
 		}
 		refs, _ := s.ItemRefs(ctx, newstrace.ItemFilter{UserID: w.ada.ID, IDs: []int64{w.d[2]}})
-		if len(refs) != 1 || !refs[0].Time.Equal(at(2*time.Hour)) || refs[0].FeedID != w.feedA.ID {
+		if len(refs) != 1 || !sameTime(refs[0].Time, at(2*time.Hour)) || refs[0].FeedID != w.feedA.ID {
 			t.Errorf("ItemRefs = %+v, want time %v feed %d", refs, at(2*time.Hour), w.feedA.ID)
 		}
 		inFeedB, _ := s.Items(ctx, newstrace.ItemFilter{UserID: w.ada.ID, FeedID: w.feedB.ID})
@@ -288,7 +288,7 @@ func testTagsAndCounts(t *testing.T, s newstrace.Store) {
 		t.Fatal(err)
 	}
 	want := []newstrace.UnreadCount{{FeedID: w.feedA.ID, Count: 3, Newest: at(2 * time.Hour)}}
-	if len(counts) != 1 || counts[0].FeedID != want[0].FeedID || counts[0].Count != 3 || !counts[0].Newest.Equal(want[0].Newest) {
+	if len(counts) != 1 || counts[0].FeedID != want[0].FeedID || counts[0].Count != 3 || !sameTime(counts[0].Newest, want[0].Newest) {
 		t.Errorf("ada UnreadCounts = %+v, want %+v", counts, want)
 	}
 	counts, _ = s.UnreadCounts(ctx, w.bob.ID)

@@ -3,7 +3,11 @@
 // the behaviour callers may rely on whatever the database.
 //
 // Beyond the interface comments in store.go it pins these choices:
-//   - times round-trip to the nanosecond and read back in UTC; nil Published stays nil;
+//   - times round-trip to the microsecond (PostgreSQL's precision; sameTime
+//     compares both sides truncated to it, so a store that keeps only
+//     milliseconds or seconds, or rounds instead of truncating, fails) and
+//     read back in UTC; nil Published stays nil; a time the store sets itself
+//     (CreatedAt, read and star times) reads back equal to what it returned;
 //   - a document with no canonical URL is deduplicated on its URL; an empty
 //     content hash never matches; a content hash matches only a document of
 //     the same source (or one with no source yet): the same text from another
@@ -91,8 +95,15 @@ func testPing(t *testing.T, s newstrace.Store) {
 	}
 }
 
-// base is a fixed instant with nanoseconds, so truncation anywhere shows.
+// base is a fixed instant with nanoseconds, so truncation below the
+// microsecond (or rounding) anywhere shows.
 var base = time.Date(2024, 5, 14, 9, 30, 0, 123456789, time.UTC)
+
+// sameTime reports whether a stored time equals the one given, to the
+// microsecond: both are truncated, as pgx truncates when it encodes.
+func sameTime(got, want time.Time) bool {
+	return got.Truncate(time.Microsecond).Equal(want.Truncate(time.Microsecond))
+}
 
 func at(d time.Duration) time.Time { return base.Add(d) }
 func ptr(t time.Time) *time.Time   { return &t }
@@ -161,10 +172,10 @@ func checkDocument(t *testing.T, got, want newstrace.Document) {
 	switch {
 	case (got.Published == nil) != (want.Published == nil):
 		t.Errorf("Published = %v, want %v", got.Published, want.Published)
-	case got.Published != nil && !got.Published.Equal(*want.Published):
+	case got.Published != nil && !sameTime(*got.Published, *want.Published):
 		t.Errorf("Published = %v, want %v", *got.Published, *want.Published)
 	}
-	if !want.FirstSeen.IsZero() && !got.FirstSeen.Equal(want.FirstSeen) {
+	if !want.FirstSeen.IsZero() && !sameTime(got.FirstSeen, want.FirstSeen) {
 		t.Errorf("FirstSeen = %v, want %v", got.FirstSeen, want.FirstSeen)
 	}
 }

@@ -1,0 +1,577 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/newstrace/newstrace"
+)
+
+// Full-text search runs on the stored vector fts of migration 0002: the
+// stems of the document's language and every word folded, title weight A
+// and text B, behind a GIN index.
+//
+// A term (word or "phrase", each read as a phrase of its words, so nothing
+// a user types is query syntax) becomes the OR of its stems under the
+// configuration of each language the store holds (or of the lang: filter)
+// and of its folded words. So "floods" finds "flood" in English, "and" (an
+// English stop word) is still a word, and a word of any language is found
+// whatever the document's language. A prefix* term looks up the words as
+// written only. The whole query is one tsquery, clauses ANDed and
+// exclusions NOTed (as SQLite's FTS5 expression), which the GIN index
+// answers alone: no document's vector is read to find the matches, except
+// to check a phrase's word order.
+
+// SearchCandidates bounds how many matching documents one search ranks: the
+// newest stored ones (highest ids). Negative ranks every match.
+var SearchCandidates = 500
+
+// Headline settings: ts_headline parses the whole text it is given, so it
+// runs on the page's hits only and reads at most headlineChars of each.
+// A noncharacter stands for '<' and '>' there (the parser would drop
+// "<tag>" words, and the snippet must keep them verbatim), two more mark
+// the match, as control characters cannot be ts_headline delimiters.
+const (
+	headlineChars = 20000
+	snippetWords  = 32
+	markStart     = "\uFDD2"
+	markEnd       = "\uFDD3"
+	headlineTags  = "\uFDD0\uFDD1"
+)
+
+var (
+	headlineOpts = fmt.Sprintf("StartSel=%s, StopSel=%s, MaxWords=%d, MinWords=%d, MaxFragments=1, ShortWord=0",
+		markStart, markEnd, snippetWords, snippetWords/2)
+	titleOpts    = fmt.Sprintf("StartSel=%s, StopSel=%s, HighlightAll=true", markStart, markEnd)
+	fromHeadline = strings.NewReplacer("\uFDD0", "<", "\uFDD1", ">", markStart, newstrace.SnippetStart, markEnd, newstrace.SnippetEnd)
+)
+
+// Search runs q: the tsqueries in one query, candidates (id, score, story)
+// in a second, grouped by story in Go, then titles and snippets for the one
+// page of best hits in a third, all in one snapshot.
+func (db *DB) Search(ctx context.Context, q newstrace.SearchQuery) (newstrace.SearchResult, error) {
+	res := newstrace.SearchResult{Hits: []newstrace.SearchHit{}, Limit: q.Limit, Offset: max(q.Offset, 0)}
+	if res.Limit <= 0 {
+		res.Limit = newstrace.SearchDefaultLimit
+	}
+	res.Limit = min(res.Limit, newstrace.SearchMaxLimit)
+	if len(q.Clauses) == 0 && !hasSearchFilter(q) {
+		return res, newstrace.Errorf(newstrace.EINVALID, "the query is empty: type a word to search for")
+	}
+	err := db.read(ctx, func(tx pgx.Tx) error {
+		plan, err := planSearch(ctx, tx, q)
+		if err != nil {
+			return err
+		}
+		cands, err := searchCandidates(ctx, tx, q, plan)
+		if err != nil {
+			return err
+		}
+		ranked := plan.match != ""
+		groups := groupByStory(cands, ranked)
+		res.Documents, res.Stories = len(cands), len(groups)
+		res.Capped = SearchCandidates >= 0 && len(cands) >= SearchCandidates
+		if res.Offset >= len(groups) {
+			return nil
+		}
+		page := groups[res.Offset:min(len(groups), res.Offset+res.Limit)]
+		res.Hits, err = searchHits(ctx, tx, page, plan.mark)
+		return err
+	})
+	if err != nil {
+		return newstrace.SearchResult{}, fmt.Errorf("search: %w", err)
+	}
+	return res, nil
+}
+
+func hasSearchFilter(q newstrace.SearchQuery) bool {
+	return len(q.Sources) > 0 || len(q.Langs) > 0 || len(q.Authors) > 0 || q.After != nil || q.Before != nil ||
+		q.Starred != nil || q.Unread != nil || q.StoryID != 0
+}
+
+// searchPlan is q's clauses as tsquery texts on fts.
+type searchPlan struct {
+	// match has the positive clauses ANDed (each an OR of its terms, a term
+	// an OR of its stems and its folded words) and the excluded terms
+	// NOTed; "" without positive clauses.
+	match string
+	// exclude is the excluded terms ORed when there is no positive clause
+	// (a filter on the rows walked), else "".
+	exclude string
+	// rank is every positive term ORed: ts_rank_cd then counts every
+	// match, where the AND of match would score a document by its one
+	// densest stretch holding all clauses.
+	rank string
+	// mark is every form of every positive term, ORed, for ts_headline.
+	mark string
+}
+
+// orQuery joins tsquery texts with OR, skipping empty ones and repeats.
+func orQuery(qs ...string) string {
+	var parts []string
+	for _, q := range qs {
+		if q != "" && !slices.Contains(parts, "("+q+")") {
+			parts = append(parts, "("+q+")")
+		}
+	}
+	return strings.Join(parts, " | ")
+}
+
+// qTerms turns terms ($1, prefix flags $2) into tsquery texts, rows of
+// (term number, kind, query):
+//
+//	lang    the term's stems (phraseto_tsquery) under one configuration,
+//	        one row per distinct result; for a prefix they end in :* and
+//	        only mark matches (a prefix looks up words as written);
+//	simple  the folded words (a prefix marks its last word :*);
+//	mark    the words as written, for ts_headline.
+//
+// The configurations are those of the languages $3, or when $3 is NULL of
+// every language the store holds documents in: stemming a word by the rules
+// of languages no document is written in would only add lookups and false
+// matches. A term without a word (punctuation alone) has no row.
+const qTerms = `WITH RECURSIVE present AS (
+	-- the distinct languages of the documents: a loose index scan of
+	-- documents_language, one probe per language.
+	(SELECT language FROM documents WHERE $3::text[] IS NULL ORDER BY language LIMIT 1)
+	UNION ALL
+	SELECT (SELECT d.language FROM documents d WHERE d.language > p.language ORDER BY d.language LIMIT 1)
+	FROM present p WHERE p.language IS NOT NULL
+), cfg AS (
+	SELECT DISTINCT search_config(l) AS c FROM unnest($3::text[]) l WHERE $3 IS NOT NULL
+	UNION
+	SELECT search_config(language) FROM present WHERE language IS NOT NULL
+), t AS (
+	SELECT * FROM unnest($1::text[], $2::bool[]) WITH ORDINALITY AS x(t, p, n)
+)
+SELECT DISTINCT t.n, 'lang', q::text || CASE WHEN t.p THEN ':*' ELSE '' END
+	FROM t, cfg, phraseto_tsquery(cfg.c, search_text(t.t)) q
+	WHERE cfg.c <> 'pg_catalog.simple'::regconfig AND numnode(q) > 0
+UNION ALL
+SELECT t.n, 'simple', q::text || CASE WHEN t.p THEN ':*' ELSE '' END
+	FROM t, phraseto_tsquery('pg_catalog.simple', search_fold(t.t)) q WHERE numnode(q) > 0
+UNION ALL
+SELECT t.n, 'mark', q::text || CASE WHEN t.p THEN ':*' ELSE '' END
+	FROM t, phraseto_tsquery('pg_catalog.simple', search_text(t.t)) q WHERE numnode(q) > 0`
+
+// planSearch builds q's tsqueries in one round trip.
+func planSearch(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery) (searchPlan, error) {
+	var texts []string
+	var prefix []bool
+	for _, c := range q.Clauses {
+		for _, t := range c.Any {
+			texts, prefix = append(texts, searchString(t.Text)), append(prefix, t.Prefix)
+		}
+	}
+	var plan searchPlan
+	if len(texts) == 0 {
+		return plan, nil
+	}
+	var langs []string // nil: the languages of the store
+	for _, l := range q.Langs {
+		langs = append(langs, strings.ToLower(searchString(l)))
+	}
+	type term struct {
+		forms []string // what finds it: stems and folded words
+		marks []string
+	}
+	terms := make([]term, len(texts))
+	rows, _ := tx.Query(ctx, qTerms, texts, prefix, langs)
+	var n int
+	var kind, query string
+	_, err := pgx.ForEachRow(rows, []any{&n, &kind, &query}, func() error {
+		if n < 1 || n > len(terms) {
+			return fmt.Errorf("term %d of %d", n, len(terms))
+		}
+		t := &terms[n-1]
+		if kind == "simple" || kind == "lang" && !prefix[n-1] {
+			t.forms = append(t.forms, query)
+		}
+		t.marks = append(t.marks, query)
+		return nil
+	})
+	if err != nil {
+		return plan, fmt.Errorf("parse terms: %w", err)
+	}
+	var pos, neg, rank, marks []string
+	i := 0
+	for _, c := range q.Clauses {
+		var alts []string
+		for range c.Any {
+			t := terms[i]
+			i++
+			// A term of punctuation alone has no word: it searches for nothing.
+			if len(t.forms) == 0 {
+				continue
+			}
+			alts = append(alts, orQuery(t.forms...))
+			if !c.Negated {
+				marks = append(marks, t.marks...)
+			}
+		}
+		if len(alts) == 0 {
+			continue
+		}
+		if c.Negated {
+			neg = append(neg, alts...)
+			continue
+		}
+		pos, rank = append(pos, orQuery(alts...)), append(rank, alts...)
+	}
+	switch {
+	case len(pos) == 0:
+		plan.exclude = orQuery(neg...)
+	case len(neg) == 0:
+		plan.match = "(" + strings.Join(pos, ") & (") + ")"
+	default:
+		plan.match = "(" + strings.Join(pos, ") & (") + ") & !(" + orQuery(neg...) + ")"
+	}
+	plan.rank, plan.mark = orQuery(rank...), orQuery(marks...)
+	return plan, nil
+}
+
+// filterSQL renders q's filters as conditions on documents d.
+func filterSQL(a *sqlArgs, q newstrace.SearchQuery) []string {
+	var conds []string
+	if len(q.Sources) > 0 {
+		// The source that first brought it, any source that sighted it, or
+		// the site name an ingested file gave; names compare case-insensitively.
+		names := make([]string, len(q.Sources))
+		for i, n := range q.Sources {
+			names[i] = searchString(n)
+		}
+		ns := a.add(names)
+		conds = append(conds, `(lower(d.site_name) IN (SELECT lower(n) FROM unnest(`+ns+`::text[]) n)
+			OR d.source_id IN (SELECT s.id FROM sources s WHERE lower(s.name) IN (SELECT lower(n) FROM unnest(`+ns+`::text[]) n))
+			OR d.id IN (SELECT g.document_id FROM sightings g JOIN sources s ON s.id = g.source_id
+				WHERE lower(s.name) IN (SELECT lower(n) FROM unnest(`+ns+`::text[]) n)))`)
+	}
+	if len(q.Langs) > 0 {
+		langs := make([]string, len(q.Langs))
+		for i, l := range q.Langs {
+			langs[i] = strings.ToLower(searchString(l))
+		}
+		conds = append(conds, `d.language = ANY (`+a.add(langs)+`)`)
+	}
+	if len(q.Authors) > 0 {
+		pats := make([]string, len(q.Authors))
+		for i, au := range q.Authors {
+			pats[i] = "%" + likeEscape(searchString(au)) + "%"
+		}
+		conds = append(conds, `EXISTS (SELECT 1 FROM jsonb_array_elements_text(
+			CASE jsonb_typeof(d.authors) WHEN 'array' THEN d.authors ELSE '[]' END) au
+			WHERE au ILIKE ANY (`+a.add(pats)+`))`)
+	}
+	if q.After != nil {
+		conds = append(conds, documentSort+` >= `+a.add(*q.After))
+	}
+	if q.Before != nil {
+		conds = append(conds, documentSort+` < `+a.add(*q.Before))
+	}
+	if q.Starred != nil {
+		c := `EXISTS (SELECT 1 FROM user_documents u WHERE u.user_id = ` + a.add(q.UserID) +
+			` AND u.document_id = d.id AND u.starred_at IS NOT NULL)`
+		if !*q.Starred {
+			c = "NOT " + c
+		}
+		conds = append(conds, c)
+	}
+	if q.Unread != nil {
+		c := `EXISTS (SELECT 1 FROM user_documents u WHERE u.user_id = ` + a.add(q.UserID) +
+			` AND u.document_id = d.id AND u.read_at IS NOT NULL)`
+		if *q.Unread {
+			c = "NOT " + c
+		}
+		conds = append(conds, c)
+	}
+	if q.StoryID != 0 {
+		conds = append(conds, `d.story_id = `+a.add(q.StoryID))
+	}
+	return conds
+}
+
+// likeEscape escapes LIKE's wildcards (backslash is ILIKE's escape).
+func likeEscape(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// candidate is one matching document.
+type candidate struct {
+	id, story int64 // story is -id for a document without one, so it groups alone
+	score     float64
+}
+
+// searchWindow is how many of the newest document ids a search with words
+// looks at first, times SearchCandidates; a retry widens the window up to
+// windowGrowth times, until enough match or it holds every document.
+const (
+	searchWindow = 2
+	windowGrowth = 16
+)
+
+// searchCandidates lists matching documents.
+//
+// With words, the newest SearchCandidates matches by id are kept, and only
+// those are ranked: ts_rank_cd reads the vector, so it runs in the outer
+// query, reading each kept row's back by id. FTS5 walks its doclists newest
+// first and stops; GIN has no order, so the equivalent is a window: the
+// match condition and "id > lo" (a BitmapAnd of the GIN and primary key
+// indexes, or the GIN alone with the range checked on its rows), first over
+// the newest 2*SearchCandidates ids, then wider, by the density of matches
+// seen, until SearchCandidates match or the window is the whole store. A
+// common word is done in the first window; a rare one costs a few cheap
+// GIN lookups.
+//
+// The planner cannot cost reading a vector (detoasting a few kB per row):
+// it would walk the primary key backwards testing every row's vector where
+// its tsquery estimates are off (ORs of stems, phrases: 109 ms for a rare
+// phrase at 20k documents against 2 by bitmap). So plain index and
+// sequential scans are off for these statements: the GIN index finds the
+// matches, and at worst the planner tests the window's rows (bounded).
+//
+// Without words: newest first by published (documents_sort or
+// documents_language), excluded words tested on the rows walked.
+func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, plan searchPlan) ([]candidate, error) {
+	find := func(lo int64) ([]candidate, error) {
+		query, args := candidateSQL(q, plan, lo)
+		rows, _ := tx.Query(ctx, query, args...)
+		cands, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (candidate, error) {
+			var c candidate
+			err := r.Scan(&c.id, &c.score, &c.story)
+			return c, err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("find matches: %w", err)
+		}
+		return cands, nil
+	}
+	if plan.match == "" {
+		return find(0)
+	}
+	var lo int64 // 0: no bound
+	span := int64(searchWindow) * int64(SearchCandidates)
+	if SearchCandidates > 0 {
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM documents`).Scan(&lo); err != nil {
+			return nil, fmt.Errorf("find matches: %w", err)
+		}
+		lo -= span
+	}
+	// For the rest of this read-only transaction, whose one other query
+	// (the page's hits, by id) needs neither scan. JIT off too: the
+	// switched-off scans' penalty costs would trigger it, and compiling
+	// takes hundreds of milliseconds.
+	if _, err := tx.Exec(ctx, `SELECT set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true),
+		set_config('jit', 'off', true)`); err != nil {
+		return nil, fmt.Errorf("find matches: %w", err)
+	}
+	for {
+		cands, err := find(lo)
+		if err != nil || lo <= 0 || len(cands) >= SearchCandidates {
+			return cands, err
+		}
+		// Widen to where, at the density seen so far, about 1.5 times
+		// the matches needed are: 2 to windowGrowth times the window.
+		grow := int64(windowGrowth)
+		if len(cands) > 0 {
+			grow = min(max(int64(3*SearchCandidates/(2*len(cands)))+1, 2), windowGrowth)
+		}
+		lo -= span * (grow - 1)
+		span *= grow
+	}
+}
+
+// candidateSQL is the candidates query for documents above id lo (0: all).
+func candidateSQL(q newstrace.SearchQuery, plan searchPlan, lo int64) (string, sqlArgs) {
+	var a sqlArgs
+	var conds []string
+	if plan.match != "" {
+		conds = append(conds, `d.fts @@ `+a.add(plan.match)+`::tsquery`)
+	}
+	if plan.exclude != "" {
+		conds = append(conds, `NOT d.fts @@ `+a.add(plan.exclude)+`::tsquery`)
+	}
+	conds = append(conds, filterSQL(&a, q)...)
+	if lo > 0 {
+		conds = append(conds, `d.id > `+a.add(lo))
+	}
+	where := ""
+	if len(conds) > 0 {
+		where = " WHERE " + strings.Join(conds, " AND ")
+	}
+	var limit any // LIMIT NULL: every match
+	if SearchCandidates >= 0 {
+		limit = SearchCandidates
+	}
+	if plan.match == "" {
+		return `SELECT d.id, 0::float8, COALESCE(d.story_id, -d.id) FROM documents d` + where +
+			` ORDER BY ` + documentSort + ` DESC, d.id DESC LIMIT ` + a.add(limit), a
+	}
+	// Title 1.0, text 0.4 (weights A and B); normalisation 1 divides by
+	// 1 + log(length), so long texts do not win by length alone.
+	// The vector is read back by id for the kept rows only: carried
+	// through the sort, every match's would be copied.
+	return `SELECT c.id, ts_rank_cd(r.fts, ` + a.add(plan.rank) + `::tsquery, 1), COALESCE(c.story_id, -c.id) FROM (
+		SELECT d.id, d.story_id FROM documents d` + where +
+		` ORDER BY d.id DESC LIMIT ` + a.add(limit) + `) c JOIN documents r ON r.id = c.id`, a
+}
+
+// group is one story's best candidate and how many others matched.
+type group struct {
+	best candidate
+	more int
+}
+
+// groupByStory keeps each story's best candidate, best stories first. When
+// ranked, best means highest score (then newest id); otherwise the order the
+// candidates came in.
+func groupByStory(cands []candidate, ranked bool) []group {
+	if ranked {
+		slices.SortStableFunc(cands, func(a, b candidate) int {
+			switch {
+			case a.score > b.score:
+				return -1
+			case a.score < b.score:
+				return 1
+			case a.id > b.id:
+				return -1
+			case a.id < b.id:
+				return 1
+			}
+			return 0
+		})
+	}
+	index := make(map[int64]int, len(cands))
+	var groups []group
+	for _, c := range cands {
+		if i, ok := index[c.story]; ok {
+			groups[i].more++
+			continue
+		}
+		index[c.story] = len(groups)
+		groups = append(groups, group{best: c})
+	}
+	return groups
+}
+
+// searchHits loads the page's documents with marked titles and snippets in
+// one query, then puts them in the page's order. ts_headline, in the
+// document's own configuration, runs for these rows only. Without words
+// the snippet is the opening of the text.
+func searchHits(ctx context.Context, tx pgx.Tx, page []group, mark string) ([]newstrace.SearchHit, error) {
+	ids := make([]int64, len(page))
+	for i, g := range page {
+		ids[i] = g.best.id
+	}
+	var query string
+	var args []any
+	const cols = `d.id, COALESCE(d.story_id, 0) AS story_id, d.title AS title_plain, d.url, COALESCE(s.name, '') AS source,
+		d.site_name, d.language, d.published, d.first_seen`
+	if mark != "" {
+		// h.body is the text as ts_headline reads it, x.pos where the
+		// snippet (unmarked) is found in it. ts_headline starts and ends a
+		// fragment at a word, so punctuation before the first word or after
+		// the last ("<script>" opening the text) is added back, when short.
+		// The snippet is the whole text at that end otherwise. MATERIALIZED
+		// and OFFSET 0 keep each ts_headline to one call per row: inlined,
+		// every reference to snip would run it again.
+		query = `WITH h AS MATERIALIZED (
+				SELECT ` + cols + `, length(d.text) AS len, b.body,
+					ts_headline(search_config(d.language), translate(d.title, '<>', $2), $3::tsquery, $5) AS title,
+					ts_headline(search_config(d.language), b.body, $3::tsquery, $4) AS snip
+				FROM documents d LEFT JOIN sources s ON s.id = d.source_id,
+					LATERAL (SELECT translate(left(d.text, $7), '<>', $2) AS body OFFSET 0) b
+				WHERE d.id = ANY ($1)
+			)
+			SELECT h.id, h.story_id, h.title_plain, h.url, h.source, h.site_name, h.language, h.published, h.first_seen, h.title, h.snip,
+				CASE WHEN x.pos BETWEEN 2 AND 41 AND left(h.body, x.pos - 1) !~ '[[:alnum:]]' THEN left(h.body, x.pos - 1) END,
+				CASE WHEN x.pos > 0 AND length(h.body) - x.pos - x.len < 40 AND substr(h.body, x.pos + x.len) !~ '[[:alnum:]]'
+					THEN substr(h.body, x.pos + x.len) END,
+				x.pos = 1, x.pos > 0 AND length(h.body) + 1 = x.pos + x.len, h.len > $7
+			FROM h, LATERAL (SELECT strpos(h.body, translate(h.snip, $6, '')) AS pos,
+				length(translate(h.snip, $6, '')) AS len OFFSET 0) x`
+		args = []any{ids, headlineTags, mark, headlineOpts, titleOpts, markStart + markEnd, headlineChars}
+	} else {
+		query = `SELECT ` + cols + `, d.title, left(d.text, 400), NULL, NULL, true, true, false
+			FROM documents d LEFT JOIN sources s ON s.id = d.source_id WHERE d.id = ANY ($1)`
+		args = []any{ids}
+	}
+	rows, _ := tx.Query(ctx, query, args...)
+	hits, err := scanAll(rows, func(r pgx.Row) (newstrace.SearchHit, error) {
+		var h newstrace.SearchHit
+		var site string
+		var lead, tail *string
+		var atStart, atEnd, cut bool // the snippet starts (ends) the text as read; the text was cut
+		err := r.Scan(&h.DocumentID, &h.StoryID, &h.Title, &h.URL, &h.Source, &site, &h.Language,
+			&h.Published, &h.FirstSeen, &h.TitleMarked, &h.Snippet, &lead, &tail, &atStart, &atEnd, &cut)
+		if err != nil {
+			return h, err
+		}
+		if h.Source == "" {
+			h.Source = site
+		}
+		if h.Published != nil {
+			p := h.Published.UTC()
+			h.Published = &p
+		}
+		h.FirstSeen = h.FirstSeen.UTC()
+		if mark == "" {
+			h.Snippet = openingWords(h.Snippet, 200)
+			return h, nil
+		}
+		h.TitleMarked = fromHeadline.Replace(h.TitleMarked)
+		if lead != nil {
+			h.Snippet, atStart = *lead+h.Snippet, true
+		}
+		if tail != nil {
+			h.Snippet, atEnd = h.Snippet+*tail, true
+		}
+		atEnd = atEnd && !cut
+		h.Snippet = strings.Join(strings.Fields(fromHeadline.Replace(h.Snippet)), " ")
+		if !atStart && h.Snippet != "" {
+			h.Snippet = "…" + h.Snippet
+		}
+		if !atEnd && h.Snippet != "" {
+			h.Snippet += "…"
+		}
+		return h, nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load hits: %w", err)
+	}
+	byID := make(map[int64]newstrace.SearchHit, len(hits))
+	for _, h := range hits {
+		byID[h.DocumentID] = h
+	}
+	out := make([]newstrace.SearchHit, 0, len(page))
+	for _, g := range page {
+		h, ok := byID[g.best.id]
+		if !ok {
+			// Deleted since the candidates were read? Not in this snapshot.
+			return nil, fmt.Errorf("load hit %d: %w", g.best.id, pgx.ErrNoRows)
+		}
+		h.Score, h.MoreInStory = g.best.score, g.more
+		out = append(out, h)
+	}
+	return out, nil
+}
+
+// openingWords returns the start of text up to about n bytes, cut at a space,
+// on one line, with an ellipsis when cut.
+func openingWords(text string, n int) string {
+	text = strings.Join(strings.Fields(text), " ")
+	if len(text) <= n {
+		return text
+	}
+	cut := strings.LastIndexByte(text[:n], ' ')
+	if cut <= 0 {
+		cut = n
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+	}
+	return text[:cut] + "…"
+}

@@ -1,0 +1,155 @@
+package postgres
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/newstrace/newstrace"
+	"github.com/newstrace/newstrace/internal/search"
+)
+
+// TestSearchLanguages pins what the two vectors add over the conformance
+// suite: stems of the document's language, words as written in any
+// language, folded diacritics, stop words, and lang: narrowing the stems.
+func TestSearchLanguages(t *testing.T) {
+	db := openTest(t)
+	ctx := t.Context()
+	docs := map[string]newstrace.Document{
+		"en":      {Title: "Rivers flooded the plains", Language: "en", Text: "Thousands were evacuated as the rivers flooded. The Who played on."},
+		"de":      {Title: "Überschwemmungen im Süden", Language: "de", Text: "Die Flüsse traten über die Ufer."},
+		"ru":      {Title: "Наводнение в Москве", Language: "ru", Text: "Реки вышли из берегов."},
+		"fr":      {Title: "Inondations à São Paulo", Language: "fr", Text: "Les rivières ont débordé, dit le résumé."},
+		"unknown": {Title: "Tulvat Kaakkois-Aasiassa", Language: "xx", Text: "Joet tulvivat."},
+	}
+	ids := map[int64]string{}
+	i := 0
+	for name, d := range docs {
+		i++
+		d.URL = "https://lang.example/" + name
+		d.ContentHash = "lang-" + name
+		d.FirstSeen = time.Date(2024, 1, i, 0, 0, 0, 0, time.UTC)
+		res, err := db.SaveDocument(ctx, d, newstrace.Sighting{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[res.Document.ID] = name
+	}
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"flood", []string{"en"}},            // English stem of "flooded"
+		{"floods", []string{"en"}},           // and of the query word
+		{"москва", []string{"ru"}},           // Russian stem of "Москве"
+		{"überschwemmung", []string{"de"}},   // German stem of the plural
+		{"uberschwemmungen", []string{"de"}}, // folded, as written
+		{"sao paulo", []string{"fr"}},        // folded words
+		{`"São Paulo"`, []string{"fr"}},
+		{"resume", []string{"fr"}},
+		{"the who", []string{"en"}}, // English stop words, found as words
+		{"tulvat", []string{"unknown"}},
+		{"tulv*", []string{"unknown"}},
+		{"kaakkois-aasiassa", []string{"unknown"}},
+		{"rivers", []string{"en"}},
+		{"rivière", []string{"fr"}}, // French stem of "rivières"
+		{"rivers lang:fr", nil},
+		{"flood lang:en", []string{"en"}},
+		{"flood -plains", nil},
+		{"evacuat*", []string{"en"}},
+		{`"rivers flooded"`, []string{"en"}},
+		{`"flooded rivers"`, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			q, err := search.Parse(tt.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := db.Search(ctx, q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, h := range res.Hits {
+				got = append(got, ids[h.DocumentID])
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("Search(%q) = %q, want %q", tt.query, got, tt.want)
+			}
+			for _, h := range res.Hits {
+				if h.Score <= 0 {
+					t.Errorf("hit %s score %v, want positive", ids[h.DocumentID], h.Score)
+				}
+			}
+		})
+	}
+
+	got, err := db.TermCandidates(ctx, []string{"sao", "joet"}, time.Time{}, 0, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, id := range got {
+		names = append(names, ids[id])
+	}
+	slices.Sort(names)
+	if !slices.Equal(names, []string{"fr", "unknown"}) {
+		t.Errorf("TermCandidates(sao, joet) = %q, want fr and unknown", names)
+	}
+}
+
+// TestSearchSnippets: a match deep in a long text gets a cut snippet with
+// ellipses; stems are marked in title and snippet; markup stays text.
+func TestSearchSnippets(t *testing.T) {
+	db := openTest(t)
+	ctx := t.Context()
+	filler := strings.Repeat("Nothing of note happened on this quiet day in the town. ", 40)
+	long := filler + "Then the rivers flooded the <b>old</b> mill. " + filler
+	res, err := db.SaveDocument(ctx, newstrace.Document{URL: "https://snip.example/1", Title: "Floods hit the mill",
+		Language: "en", Text: long, ContentHash: "snip"}, newstrace.Sighting{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mark := func(s string) string { return newstrace.SnippetStart + s + newstrace.SnippetEnd }
+	q, _ := search.Parse("flood")
+	sr, err := db.Search(ctx, q)
+	if err != nil || len(sr.Hits) != 1 || sr.Hits[0].DocumentID != res.Document.ID {
+		t.Fatalf("Search = %+v, %v", sr, err)
+	}
+	h := sr.Hits[0]
+	if h.TitleMarked != mark("Floods")+" hit the mill" {
+		t.Errorf("TitleMarked = %q", h.TitleMarked)
+	}
+	if !strings.HasPrefix(h.Snippet, "…") || !strings.HasSuffix(h.Snippet, "…") ||
+		!strings.Contains(h.Snippet, "rivers "+mark("flooded")+" the <b>old</b> mill") || len(h.Snippet) > 400 {
+		t.Errorf("Snippet = %q", h.Snippet)
+	}
+}
+
+// TestSearchFollowsText: the vectors are generated columns, so a text
+// replaced by UpdateDocumentText is searched at once, the old words gone.
+func TestSearchFollowsText(t *testing.T) {
+	db := openTest(t)
+	ctx := t.Context()
+	res, err := db.SaveDocument(ctx, newstrace.Document{URL: "https://follow.example/1", Title: "Harbour news",
+		Language: "en", Text: "The ferry sailed. Subscribe to our newsletter.", ContentHash: "follow"}, newstrace.Sighting{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.UpdateDocumentText(ctx, res.Document.ID, res.Document.Text, "The ferry sailed.", "<p>The ferry sailed.</p>", nil); err != nil {
+		t.Fatal(err)
+	}
+	for word, want := range map[string]int{"ferry": 1, "newsletter": 0, "subscribe": 0} {
+		q, _ := search.Parse(word)
+		sr, err := db.Search(ctx, q)
+		if err != nil || len(sr.Hits) != want {
+			t.Errorf("Search(%s) = %d hits, %v; want %d", word, len(sr.Hits), err, want)
+		}
+		if ids, err := db.TermCandidates(ctx, []string{word}, time.Time{}, 0, 0); err != nil || len(ids) != want {
+			t.Errorf("TermCandidates(%s) = %v, %v; want %d", word, ids, err, want)
+		}
+	}
+}
