@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -17,6 +18,7 @@ import (
 	"github.com/newstrace/newstrace/internal/feed"
 	"github.com/newstrace/newstrace/internal/fetch"
 	"github.com/newstrace/newstrace/internal/pipeline"
+	"github.com/newstrace/newstrace/internal/postgres"
 	"github.com/newstrace/newstrace/internal/sqlite"
 	"github.com/newstrace/newstrace/internal/webhook"
 )
@@ -27,6 +29,13 @@ type Main struct {
 	DataDir      string
 	AllowPrivate bool
 	LogLevel     string
+	// PGSchema is the PostgreSQL schema of the store and job queue
+	// (--pg-schema); "" means public.
+	PGSchema string
+	// HostDelay is the least time between two requests to one host, over
+	// every process sharing the store (--host-delay); unset means 1s on
+	// PostgreSQL and no pacing on SQLite.
+	HostDelay optDuration
 
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
@@ -38,6 +47,7 @@ type Main struct {
 
 	logger *slog.Logger
 	hooks  *webhook.Notifier // set by pipeline; Run waits for its deliveries
+	envErr error             // a bad NEWSTRACE_* value, reported by Run
 }
 
 // NewMain returns a Main reading the process's environment.
@@ -63,10 +73,20 @@ func (m *Main) flagSet(name, usage string) *flag.FlagSet {
 	if m.LogLevel == "" {
 		m.LogLevel = env("NEWSTRACE_LOG_LEVEL")
 	}
+	if m.PGSchema == "" {
+		m.PGSchema = env("NEWSTRACE_PG_SCHEMA")
+	}
+	if v := env("NEWSTRACE_HOST_DELAY"); v != "" && !m.HostDelay.set {
+		if err := m.HostDelay.Set(v); err != nil {
+			m.envErr = fmt.Errorf("NEWSTRACE_HOST_DELAY: %w", err)
+		}
+	}
 	fs.StringVar(&m.DB, "db", m.DB, "database: sqlite:PATH or a postgres:// URL (env NEWSTRACE_DB; default: SQLite file in --data)")
 	fs.StringVar(&m.DataDir, "data", m.DataDir, "data directory for the embedded database and files (env NEWSTRACE_DATA; default ./newstrace-data)")
 	fs.BoolVar(&m.AllowPrivate, "allow-private", m.AllowPrivate, "allow fetching loopback, private and link-local addresses (env NEWSTRACE_ALLOW_PRIVATE=1)")
 	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "log level: debug, info, warn, error (env NEWSTRACE_LOG_LEVEL)")
+	fs.StringVar(&m.PGSchema, "pg-schema", m.PGSchema, "PostgreSQL schema for the store and job queue (env NEWSTRACE_PG_SCHEMA; default public)")
+	fs.Var(&m.HostDelay, "host-delay", "least time between requests to one host, over all processes sharing the store; 0 turns pacing off (env NEWSTRACE_HOST_DELAY; default 1s on PostgreSQL, off on SQLite)")
 	fs.Usage = func() {
 		fmt.Fprintf(m.Stderr, "Usage: newstrace %s %s\n\nFlags:\n", name, usage)
 		fs.PrintDefaults()
@@ -96,40 +116,97 @@ func (m *Main) log(defaultLevel slog.Level) *slog.Logger {
 	return m.logger
 }
 
-// openStore opens the configured store, creating the data directory for the
-// embedded default.
+// isPostgres reports whether --db names a PostgreSQL database.
+func (m *Main) isPostgres() bool {
+	return strings.HasPrefix(m.DB, "postgres://") || strings.HasPrefix(m.DB, "postgresql://")
+}
+
+// openStore opens the configured store for a command that runs on it: the
+// embedded SQLite default is created and migrated on the spot, while a
+// PostgreSQL schema must already be at this binary's version ('newstrace
+// migrate' brings it there). Either refuses a schema newer than this binary.
 func (m *Main) openStore(ctx context.Context) (newstrace.Store, error) {
-	dsn := m.DB
-	switch {
-	case dsn == "":
-		dir := m.dataDir()
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
-		}
-		dsn = "sqlite:" + filepath.Join(dir, "newstrace.db")
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return nil, errors.New("the PostgreSQL store is not available in this build yet; use sqlite:PATH")
-	}
-	path, ok := strings.CutPrefix(dsn, "sqlite:")
-	if !ok {
-		return nil, fmt.Errorf("unsupported --db %q: want sqlite:PATH or postgres://…", dsn)
-	}
-	path = strings.TrimPrefix(path, "//")
-	if path == "" {
-		return nil, errors.New("--db sqlite: needs a path, e.g. sqlite:./newstrace.db")
-	}
 	// The store logs through the default logger: keep it at the command's level.
 	slog.SetDefault(m.log(slog.LevelWarn))
+	if m.isPostgres() {
+		return m.openPostgres(ctx, false)
+	}
+	path, err := m.sqlitePath()
+	if err != nil {
+		return nil, err
+	}
 	db, err := sqlite.Open(ctx, path)
 	if err != nil {
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	cur, latest, err := db.SchemaVersion(ctx)
+	if err == nil && cur > latest {
+		err = fmt.Errorf("SQLite store %s is at schema version %d, newer than this newstrace knows (%d): upgrade newstrace", path, cur, latest)
+	}
+	if err != nil {
+		db.Close()
+		return nil, err
+	}
 	return db, nil
 }
 
-// fetcher returns the one outside HTTP client, honouring --allow-private.
-func (m *Main) fetcher(log *slog.Logger) *fetch.Client {
-	return fetch.New(fetch.Config{AllowPrivate: m.AllowPrivate, Logger: log})
+// openPostgres opens the PostgreSQL store in --pg-schema, applying its
+// migrations only when migrate is set; otherwise a schema not at this
+// binary's version is refused with a one-line postgres.ErrSchema.
+func (m *Main) openPostgres(ctx context.Context, migrate bool) (*postgres.DB, error) {
+	db, err := postgres.Open(ctx, m.DB, postgres.Options{Schema: m.pgSchema(), Migrate: migrate, Logger: m.log(slog.LevelWarn)})
+	if err != nil {
+		return nil, err
+	}
+	db.Now = m.Now
+	return db, nil
+}
+
+func (m *Main) pgSchema() string { return cmp.Or(m.PGSchema, "public") }
+
+// sqlitePath is the store file --db names, or the default in --data.
+func (m *Main) sqlitePath() (string, error) {
+	dsn := m.DB
+	if dsn == "" {
+		dir := m.dataDir()
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return "", fmt.Errorf("create data directory: %w", err)
+		}
+		return filepath.Join(dir, "newstrace.db"), nil
+	}
+	path, ok := strings.CutPrefix(dsn, "sqlite:")
+	if !ok {
+		return "", fmt.Errorf("unsupported --db %q: want sqlite:PATH or postgres://…", dsn)
+	}
+	path = strings.TrimPrefix(path, "//")
+	if path == "" {
+		return "", errors.New("--db sqlite: needs a path, e.g. sqlite:./newstrace.db")
+	}
+	return path, nil
+}
+
+// fetcher returns the one outside HTTP client, honouring --allow-private
+// and --host-delay. Requests to one host are spaced through pacer when it
+// is given (the store, when it books turns for every process sharing it),
+// else through this process alone.
+func (m *Main) fetcher(log *slog.Logger, pacer newstrace.HostPacer) *fetch.Client {
+	gap := m.hostGap()
+	if pacer == nil && gap > 0 {
+		pacer = &fetch.LocalPacer{}
+	}
+	return fetch.New(fetch.Config{AllowPrivate: m.AllowPrivate, Logger: log, Pace: fetch.Pacer(pacer, gap)})
+}
+
+// hostGap is --host-delay, defaulting to 1s on PostgreSQL (many workers
+// share hosts) and no pacing on SQLite (one process fetches).
+func (m *Main) hostGap() time.Duration {
+	if m.HostDelay.set {
+		return max(m.HostDelay.d, 0)
+	}
+	if m.isPostgres() {
+		return time.Second
+	}
+	return 0
 }
 
 // pipeline wires store and fetcher into the orchestrator.
@@ -140,11 +217,42 @@ func (m *Main) pipeline(store newstrace.Store, log *slog.Logger) (*pipeline.Pipe
 	}
 	m.hooks = hooks
 	return pipeline.New(pipeline.Config{
-		Store: store, Fetch: m.fetcher(log), Logger: log, Now: m.Now,
+		Store: store, Fetch: m.fetcher(log, pacerOf(store)), Logger: log, Now: m.Now,
 		Policy: feed.Policy{}, Limits: feed.Limits{},
 		ShortLinks: pipeline.NewShortLinks(0, 0), // only feed entries resolve: they are fetched anyway
 		OnStored:   hooks.Stored,                 // webhooks
 	})
+}
+
+// pacerOf is the store as a HostPacer, when it is one.
+func pacerOf(store newstrace.Store) newstrace.HostPacer {
+	p, _ := store.(newstrace.HostPacer)
+	return p
+}
+
+// optDuration is a duration flag that knows whether it was given.
+type optDuration struct {
+	d   time.Duration
+	set bool
+}
+
+func (o *optDuration) String() string {
+	if o == nil || !o.set {
+		return ""
+	}
+	return o.d.String()
+}
+
+func (o *optDuration) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if s == "0" {
+		d, err = 0, nil
+	}
+	if err != nil {
+		return fmt.Errorf("want a duration like 500ms or 2s, got %q", s)
+	}
+	o.d, o.set = d, true
+	return nil
 }
 
 // sessionKey loads the HMAC key for sessions from the data directory,

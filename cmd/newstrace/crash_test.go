@@ -24,16 +24,10 @@ import (
 	_ "modernc.org/sqlite"
 )
 
-// buildBinary builds cmd/newstrace into a temporary directory.
+// buildBinary builds cmd/newstrace once per test run (see newstraceBinary).
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "newstrace")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return newstraceBinary(t)
 }
 
 // binEnv is the environment of a newstrace subprocess: no stray NEWSTRACE_*.

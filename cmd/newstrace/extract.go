@@ -68,7 +68,7 @@ func (m *Main) readInput(ctx context.Context, src string) (data []byte, contentT
 			return nil, "", "", fmt.Errorf("read stdin: %w", err)
 		}
 	case strings.HasPrefix(src, "http://") || strings.HasPrefix(src, "https://"):
-		resp, err := m.fetcher(m.log(slog.LevelWarn)).Get(ctx, fetch.Request{URL: src})
+		resp, err := m.fetcher(m.log(slog.LevelWarn), nil).Get(ctx, fetch.Request{URL: src})
 		if err != nil {
 			return nil, "", "", err // fetch errors already name the URL
 		}

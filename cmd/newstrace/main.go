@@ -66,6 +66,9 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if m.envErr != nil {
+		return m.envErr
+	}
 	rest := fs.Args()
 	if len(rest) == 0 {
 		m.usage(fs)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"time"
 )
@@ -42,33 +41,4 @@ func runPoll(ctx context.Context, m *Main, args []string) error {
 		case <-time.After(*every):
 		}
 	}
-}
-
-func runMigrate(ctx context.Context, m *Main, args []string) error {
-	fs := m.flagSet("migrate", "")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	store, err := m.openStore(ctx)
-	if err != nil {
-		return err
-	}
-	defer store.Close()
-	type versioned interface {
-		Migrate(ctx context.Context) error
-		SchemaVersion(ctx context.Context) (int, int, error)
-	}
-	v, ok := store.(versioned)
-	if !ok {
-		return fmt.Errorf("this store has no migrations")
-	}
-	if err := v.Migrate(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	cur, latest, err := v.SchemaVersion(ctx)
-	if err != nil {
-		return fmt.Errorf("read schema version: %w", err)
-	}
-	writeLine(m.Stdout, "schema at version %d (latest %d)", cur, latest)
-	return nil
 }

@@ -17,7 +17,7 @@ func (m *Main) resolveVia(ctx context.Context, a *newstrace.Article) {
 		return
 	}
 	log := m.log(slog.LevelWarn)
-	r := pipeline.NewShortLinks(0, 1).Resolve(ctx, m.fetcher(log), via)
+	r := pipeline.NewShortLinks(0, 1).Resolve(ctx, m.fetcher(log, nil), via)
 	if r.Err != "" {
 		log.Warn("short link not resolved", "url", via, "err", r.Err)
 	}

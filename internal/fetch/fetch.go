@@ -33,6 +33,13 @@ type Config struct {
 	Logger         *slog.Logger  // default slog.Default()
 	Now            func() time.Time
 
+	// Pace, when set, is called for every request, redirect hops
+	// included, once the per-host slot is held and before the request is
+	// sent; it returns when the request may go (nil) or why it may not
+	// (the request then fails with that error). See Pacer: it spaces
+	// requests to one host across every process sharing a store.
+	Pace func(ctx context.Context, host string) error
+
 	// IPPolicy decides which resolved addresses are refused when
 	// AllowPrivate is false: it returns "" to allow, else the words for
 	// "IP is ___ address". Default ClassifyIP. Tests use it to block one
@@ -79,7 +86,7 @@ func New(cfg Config) *Client {
 	cfg = cfg.withDefaults()
 	return &Client{
 		cfg:       cfg,
-		transport: &limitTransport{next: newTransport(cfg), limiter: newHostLimiter(cfg.PerHostLimit)},
+		transport: &limitTransport{next: newTransport(cfg), limiter: newHostLimiter(cfg.PerHostLimit), pace: cfg.Pace},
 		log:       cfg.Logger.With("component", "fetch"),
 	}
 }

@@ -67,16 +67,31 @@ func (l *hostLimiter) unref(host string, s *hostSlot) {
 }
 
 // limitTransport takes a host slot for each round trip, redirect hops
-// included, and gives it back when the response body is closed.
+// included, and gives it back when the response body is closed. With pace
+// set it then waits for the request's turn on the host.
+//
+// Pacing comes after the slot on purpose: the slot is per host, so holding
+// it while waiting only holds back requests to the same host, which would
+// have to wait for their turn anyway; and a turn booked only once nothing
+// else in this process stands between it and the wire starts on time. A
+// turn booked before queueing for the slot could start late and leave less
+// than the gap before the next process's turn.
 type limitTransport struct {
 	next    http.RoundTripper
 	limiter *hostLimiter
+	pace    func(ctx context.Context, host string) error
 }
 
 func (t *limitTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	host := strings.ToLower(req.URL.Hostname())
 	if err := t.limiter.acquire(req.Context(), host); err != nil {
 		return nil, err
+	}
+	if t.pace != nil {
+		if err := t.pace(req.Context(), host); err != nil {
+			t.limiter.release(host)
+			return nil, err
+		}
 	}
 	resp, err := t.next.RoundTrip(req)
 	if err != nil {

@@ -9,7 +9,8 @@ import (
 )
 
 // NewPostgres returns a Runner whose queue lives in PostgreSQL (cfg.Schema,
-// or the pool's search_path), after applying River's migrations. The pool
+// or the pool's search_path), after applying River's migrations (with
+// cfg.SkipMigrate, after checking that MigratePostgres applied them). The pool
 // stays the caller's: Stop does not close it. Any number of processes may
 // run a Runner on the same database; River elects one leader for the
 // periodic schedule.

@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +17,28 @@ import (
 
 // newPostgresRunner gives each test run its own schema, dropped afterwards.
 func newPostgresRunner(t *testing.T, w Work, cfg Config) *Runner {
+	t.Helper()
+	pool, schema := newPostgresSchema(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cfg.Schema = schema
+	r, err := NewPostgres(ctx, pool, w, cfg)
+	if err != nil {
+		t.Fatalf("NewPostgres: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if err := r.Stop(ctx); err != nil {
+			t.Errorf("Stop: %v", err)
+		}
+	})
+	return r
+}
+
+// newPostgresSchema connects to NEWSTRACE_TEST_POSTGRES (skipping the test
+// when it is unset) and creates an empty schema, dropped when the test ends.
+func newPostgresSchema(t *testing.T) (*pgxpool.Pool, string) {
 	t.Helper()
 	dsn := os.Getenv("NEWSTRACE_TEST_POSTGRES")
 	if dsn == "" {
@@ -40,19 +64,7 @@ func newPostgresRunner(t *testing.T, w Work, cfg Config) *Runner {
 			t.Errorf("drop schema: %v", err)
 		}
 	})
-	cfg.Schema = schema
-	r, err := NewPostgres(ctx, pool, w, cfg)
-	if err != nil {
-		t.Fatalf("NewPostgres: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if err := r.Stop(ctx); err != nil {
-			t.Errorf("Stop: %v", err)
-		}
-	})
-	return r
+	return pool, schema
 }
 
 func TestPostgresManyJobs(t *testing.T) {
@@ -104,4 +116,61 @@ func TestPostgresStopIdempotent(t *testing.T) {
 			t.Fatalf("Stop: %v", err)
 		}
 	}
+}
+
+// With SkipMigrate a Runner refuses a queue River has not migrated;
+// MigratePostgres migrates it, reports versions, and is idempotent.
+func TestPostgresSkipMigrate(t *testing.T) {
+	pool, schema := newPostgresSchema(t)
+	ctx := context.Background()
+	cfg := testConfig(t)
+	cfg.Schema, cfg.SkipMigrate = schema, true
+	if _, err := NewPostgres(ctx, pool, newFakeWork(), cfg); !errors.Is(err, ErrQueueSchema) {
+		t.Fatalf("NewPostgres with SkipMigrate on an empty schema = %v, want ErrQueueSchema", err)
+	} else if strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), schema) {
+		t.Errorf("error %q: want one line naming the schema", err)
+	}
+	if v, err := PostgresVersion(ctx, pool, schema); err != nil || v.Current != 0 || v.Latest == 0 {
+		t.Fatalf("PostgresVersion before = %+v, %v", v, err)
+	}
+	before, after, err := MigratePostgres(ctx, pool, schema, testLogger(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Current != 0 || after.Current != after.Latest || after.Latest == 0 {
+		t.Errorf("MigratePostgres: before %+v, after %+v", before, after)
+	}
+	before2, after2, err := MigratePostgres(ctx, pool, schema, testLogger(t))
+	if err != nil || before2 != after || after2 != after {
+		t.Errorf("MigratePostgres again: before %+v, after %+v, %v; want both %+v", before2, after2, err, after)
+	}
+	r, err := NewPostgres(ctx, pool, newFakeWork(), cfg)
+	if err != nil {
+		t.Fatalf("NewPostgres with SkipMigrate on a migrated queue: %v", err)
+	}
+	if err := r.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// A queue migrated by a newer River is refused too.
+	if _, err := pool.Exec(ctx, "INSERT INTO "+pgx.Identifier{schema, "river_migration"}.Sanitize()+" (line, version) VALUES ('main', 9999)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewPostgres(ctx, pool, newFakeWork(), cfg); !errors.Is(err, ErrQueueSchema) {
+		t.Errorf("NewPostgres on a newer queue = %v, want ErrQueueSchema", err)
+	}
+}
+
+func TestPostgresStopReturnsJob(t *testing.T) {
+	pool, schema := newPostgresSchema(t)
+	checkStopReturnsJob(t, func(w Work, cfg Config) *Runner {
+		cfg.Schema = schema
+		r, err := NewPostgres(context.Background(), pool, w, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}, func(query string, dest ...any) error {
+		return pool.QueryRow(context.Background(), strings.ReplaceAll(query, "river_job", pgx.Identifier{schema, "river_job"}.Sanitize())).Scan(dest...)
+	})
 }

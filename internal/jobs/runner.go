@@ -18,7 +18,6 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
-	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 )
 
@@ -41,6 +40,19 @@ type Config struct {
 	ProcessWorkers int           // concurrent entry processing; default 4
 	PollTimeout    time.Duration // per poll job; default 2m
 	ProcessTimeout time.Duration // per entry job; default 5m
+	// RescueAfter is how long a job may stay running before it is taken
+	// for lost (its worker process died) and queued again for another
+	// worker. It must be at least PollTimeout and ProcessTimeout, which
+	// bound a live job; default the larger of them plus a minute. River's
+	// rescuer looks every 30s, so a lost job runs again within about
+	// RescueAfter + 30s (plus leader failover, ~15s, if the dead process
+	// was the leader).
+	RescueAfter time.Duration
+	// SkipMigrate only checks that River's migrations are applied, and
+	// refuses a queue that lacks them with an error matching
+	// ErrQueueSchema, instead of applying them. For deployments that
+	// migrate explicitly (PostgreSQL shared by many processes).
+	SkipMigrate bool
 	// RetryDelay gives the wait before retry number attempt (1 = first
 	// retry) of a failed entry; nil keeps River's exponential backoff.
 	RetryDelay func(attempt int) time.Duration
@@ -59,6 +71,7 @@ func (c Config) withDefaults() Config {
 	c.ProcessWorkers = cmp.Or(c.ProcessWorkers, 4)
 	c.PollTimeout = cmp.Or(c.PollTimeout, 2*time.Minute)
 	c.ProcessTimeout = cmp.Or(c.ProcessTimeout, 5*time.Minute)
+	c.RescueAfter = cmp.Or(c.RescueAfter, c.jobTimeout()+rescueMargin)
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
@@ -71,11 +84,27 @@ func (c Config) validate() error {
 		return errors.New("negative ScheduleEvery")
 	case c.PollWorkers < 0 || c.ProcessWorkers < 0:
 		return errors.New("negative worker count")
-	case c.PollTimeout < 0 || c.ProcessTimeout < 0:
+	case c.PollTimeout < 0 || c.ProcessTimeout < 0 || c.RescueAfter < 0:
 		return errors.New("negative timeout")
 	}
 	return nil
 }
+
+// validateDefaults checks what only makes sense once defaults are in.
+func (c Config) validateDefaults() error {
+	if c.RescueAfter < c.jobTimeout() {
+		return fmt.Errorf("RescueAfter %s is shorter than the job timeout %s: a job still running would look lost",
+			c.RescueAfter, c.jobTimeout())
+	}
+	return nil
+}
+
+// jobTimeout is the longest a poll or process job may run.
+func (c Config) jobTimeout() time.Duration { return max(c.PollTimeout, c.ProcessTimeout) }
+
+// rescueMargin is added to the job timeout for the default RescueAfter, so
+// a job that is merely slow ends (times out) before it is taken for lost.
+const rescueMargin = time.Minute
 
 // queue is the part of a *river.Client[TTx] the Runner uses, so one Runner
 // type serves every driver whatever its transaction type.
@@ -110,14 +139,17 @@ func newRunner[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], work W
 		return nil, fmt.Errorf("jobs: config: %w", err)
 	}
 	cfg = cfg.withDefaults()
+	if err := cfg.validateDefaults(); err != nil {
+		return nil, fmt.Errorf("jobs: config: %w", err)
+	}
 	r := &Runner{work: work, cfg: cfg, log: cfg.Logger.With(slog.String("component", "jobs"))}
 
-	mig, err := rivermigrate.New(drv, &rivermigrate.Config{Logger: r.log, Schema: cfg.Schema})
-	if err != nil {
-		return nil, fmt.Errorf("jobs: migrator: %w", err)
-	}
-	if _, err := mig.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
-		return nil, fmt.Errorf("jobs: migrate queue: %w", err)
+	if cfg.SkipMigrate {
+		if err := checkQueue(ctx, drv, cfg.Schema); err != nil {
+			return nil, err
+		}
+	} else if _, err := migrateQueue(ctx, drv, cfg.Schema, r.log); err != nil {
+		return nil, err
 	}
 
 	workers := river.NewWorkers()
@@ -137,9 +169,15 @@ func newRunner[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], work W
 			func() (river.JobArgs, *river.InsertOpts) { return scheduleArgs{}, nil },
 			&river.PeriodicJobOpts{ID: kindSchedule, RunOnStart: true},
 		)},
-		Schema:            cfg.Schema,
-		FetchPollInterval: cfg.fetchPoll,
-		FetchCooldown:     cfg.fetchCooldown,
+		Schema: cfg.Schema,
+		// Every kind has its own Timeout; this only has to be at most
+		// RescueStuckJobsAfter, as River checks.
+		JobTimeout: cfg.jobTimeout(),
+		// A job still running after this is taken for lost (its process
+		// died: SIGKILL, OOM, power) and made retryable for another worker.
+		RescueStuckJobsAfter: cfg.RescueAfter,
+		FetchPollInterval:    cfg.fetchPoll,
+		FetchCooldown:        cfg.fetchCooldown,
 		// Rows of finished jobs are only kept for inspection; a day is plenty.
 		CompletedJobRetentionPeriod: 24 * time.Hour,
 	}
@@ -169,14 +207,17 @@ func (r *Runner) Start(ctx context.Context) error {
 	r.log.InfoContext(ctx, "jobs started",
 		slog.Duration("schedule_every", r.cfg.ScheduleEvery),
 		slog.Int("poll_workers", r.cfg.PollWorkers),
-		slog.Int("process_workers", r.cfg.ProcessWorkers))
+		slog.Int("process_workers", r.cfg.ProcessWorkers),
+		slog.Duration("rescue_after", r.cfg.RescueAfter))
 	return nil
 }
 
 // Stop takes no new jobs and waits for running ones to finish. If ctx ends
-// first, running jobs are cancelled and given a few seconds to return. It
-// then releases the queue's database when the Runner opened it. Calling
-// Stop again, or on a Runner never started, is harmless.
+// first, running jobs are cancelled and given a few seconds to return;
+// River puts a job cancelled this way back as available, its attempt not
+// counted, for this or another worker to run again. Stop then releases the
+// queue's database when the Runner opened it. Calling Stop again, or on a
+// Runner never started, is harmless.
 func (r *Runner) Stop(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -51,7 +52,7 @@ func (w *pollWorker) Work(ctx context.Context, job *river.Job[pollArgs]) error {
 	feedID := job.Args.FeedID
 	entries, err := w.r.work.PollFeed(ctx, feedID)
 	if err != nil {
-		return fmt.Errorf("poll feed %d: %w", feedID, err)
+		return withCtxErr(ctx, fmt.Errorf("poll feed %d: %w", feedID, err))
 	}
 	params := make([]river.InsertManyParams, 0, len(entries))
 	for i, e := range entries {
@@ -86,10 +87,22 @@ func (w *processWorker) Timeout(*river.Job[processArgs]) time.Duration {
 
 func (w *processWorker) Work(ctx context.Context, job *river.Job[processArgs]) error {
 	if err := w.r.work.ProcessEntry(ctx, job.Args.FeedID, job.Args.Entry); err != nil {
-		return fmt.Errorf("process entry of feed %d (attempt %d/%d): %w",
-			job.Args.FeedID, job.Attempt, job.MaxAttempts, err)
+		return withCtxErr(ctx, fmt.Errorf("process entry of feed %d (attempt %d/%d): %w",
+			job.Args.FeedID, job.Attempt, job.MaxAttempts, err))
 	}
 	return nil
+}
+
+// withCtxErr makes sure a job's error says so when its context ended: River
+// puts a job cut short by a stop back as available without counting the
+// attempt, but only if the error unwraps to context.Canceled, which an error
+// built from a message (a failed fetch, a store error) may not.
+func withCtxErr(ctx context.Context, err error) error {
+	cerr := ctx.Err()
+	if cerr == nil || errors.Is(err, cerr) {
+		return err
+	}
+	return fmt.Errorf("%w (%w)", err, cerr)
 }
 
 func inserted(res []*rivertype.JobInsertResult) int {
