@@ -56,6 +56,7 @@ func commands() []command {
 		{"token", "create API tokens (token add USER)", runToken},
 		{"webhook", "signed JSON POSTs on story.outlet_added or search.match (webhook add URL [--event E] [--query Q])", runWebhook},
 		{"migrate", "apply the store's migrations and exit", runMigrate},
+		{"copy", "copy a SQLite store into PostgreSQL, verified and resumable (copy --from sqlite:PATH --to postgres://…)", runCopy},
 	}
 }
 
