@@ -255,9 +255,22 @@ func (o *optDuration) Set(s string) error {
 	return nil
 }
 
-// sessionKey loads the HMAC key for sessions from the data directory,
-// creating it on first use so sessions survive restarts.
-func (m *Main) sessionKey() ([]byte, error) {
+// sessionKey loads the HMAC key for sessions, creating it on first use so
+// sessions survive restarts: from the store when it shares secrets
+// (PostgreSQL: every web process signs with the same key), else from the
+// data directory.
+func (m *Main) sessionKey(ctx context.Context, store newstrace.Store) ([]byte, error) {
+	if ss, ok := store.(newstrace.SecretStore); ok {
+		key, err := ss.Secret(ctx, "session", func() ([]byte, error) {
+			key := make([]byte, 32)
+			_, err := rand.Read(key)
+			return key, err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("load session key: %w", err)
+		}
+		return key, nil
+	}
 	dir := m.dataDir()
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)

@@ -50,7 +50,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if !loopback && users == 0 {
 		return fmt.Errorf("refusing to serve on %s with no account: create one with 'newstrace user add NAME' or listen on 127.0.0.1", *addr)
 	}
-	key, err := m.sessionKey()
+	key, err := m.sessionKey(ctx, store)
 	if err != nil {
 		return err
 	}

@@ -96,6 +96,10 @@ var oneSided = map[string]string{
 	// the PostgreSQL store paces across processes, and a new store starts
 	// with none booked.
 	"host_pace": "per-host request pacing of running workers, transient",
+	// Secrets shared by PostgreSQL's processes (the session key); the
+	// embedded default keeps its key in the data directory, and a new one
+	// only signs users out once.
+	"secrets": "secrets shared by processes (session key), created on first use",
 }
 
 // derivedColumns may exist in SQLite only: rebuilt from other columns.
