@@ -9,6 +9,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,6 +23,7 @@ import (
 	"github.com/newstrace/newstrace/internal/pipeline"
 	"github.com/newstrace/newstrace/internal/postgres"
 	"github.com/newstrace/newstrace/internal/sqlite"
+	"github.com/newstrace/newstrace/internal/story/embed"
 	"github.com/newstrace/newstrace/internal/webhook"
 )
 
@@ -216,12 +220,61 @@ func (m *Main) pipeline(store newstrace.Store, log *slog.Logger) (*pipeline.Pipe
 		return nil, err
 	}
 	m.hooks = hooks
-	return pipeline.New(pipeline.Config{
+	cfg := pipeline.Config{
 		Store: store, Fetch: m.fetcher(log, pacerOf(store)), Logger: log, Now: m.Now,
 		Policy: feed.Policy{}, Limits: feed.Limits{},
 		ShortLinks: pipeline.NewShortLinks(0, 0), // only feed entries resolve: they are fetched anyway
 		OnStored:   hooks.Stored,                 // webhooks
-	})
+	}
+	emb, err := m.embedder()
+	if err != nil {
+		return nil, err
+	}
+	if emb != nil {
+		cfg.Embedder, cfg.EmbedModel = emb, emb.Model
+		log.Info("cross-language matching through embeddings", "url", emb.BaseURL, "model", emb.Model)
+	}
+	return pipeline.New(cfg)
+}
+
+// Timeouts of the embeddings endpoint: a local model server embeds one
+// article in well under a second on a GPU and in a few on a CPU; an
+// endpoint that takes longer costs each document this much before it is
+// matched without a vector.
+const (
+	embedTimeout     = 30 * time.Second
+	embedDialTimeout = 5 * time.Second
+)
+
+// embedder is the embeddings client configured by NEWSTRACE_EMBEDDINGS_URL
+// and NEWSTRACE_EMBEDDINGS_MODEL (both or neither) with the optional bearer
+// token NEWSTRACE_EMBEDDINGS_KEY; nil when unset. The endpoint is the
+// operator's own (typically a model server on loopback), so it is called
+// with a plain HTTP client, not the fetcher that refuses private addresses
+// for URLs found in feeds.
+func (m *Main) embedder() (*embed.Client, error) {
+	const urlVar, modelVar, keyVar = "NEWSTRACE_EMBEDDINGS_URL", "NEWSTRACE_EMBEDDINGS_MODEL", "NEWSTRACE_EMBEDDINGS_KEY"
+	base := strings.TrimSpace(m.Getenv(urlVar))
+	model := strings.TrimSpace(m.Getenv(modelVar))
+	key := strings.TrimSpace(m.Getenv(keyVar))
+	switch {
+	case base == "" && model == "" && key != "":
+		return nil, fmt.Errorf("%s is set but %s and %s are not: set both to use an embeddings endpoint", keyVar, urlVar, modelVar)
+	case base == "" && model == "":
+		return nil, nil
+	case base == "":
+		return nil, fmt.Errorf("%s is set but %s is not: set both (the endpoint's base URL and model name) or neither", modelVar, urlVar)
+	case model == "":
+		return nil, fmt.Errorf("%s is set but %s is not: set both (the endpoint's base URL and model name) or neither", urlVar, modelVar)
+	}
+	u, err := url.Parse(base)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("%s: want an http(s) base URL such as http://127.0.0.1:8080, got %q", urlVar, base)
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = (&net.Dialer{Timeout: embedDialTimeout, KeepAlive: 30 * time.Second}).DialContext
+	return &embed.Client{BaseURL: base, Model: model, APIKey: key,
+		HTTP: &http.Client{Timeout: embedTimeout, Transport: tr}}, nil
 }
 
 // pacerOf is the store as a HostPacer, when it is one.

@@ -38,6 +38,8 @@ var (
 		"Time to extract one document.", []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5})
 	WebhookDeliveries = NewCounterVec("newstrace_webhook_deliveries_total",
 		"Webhook deliveries by outcome (ok, failed).", "outcome")
+	Embeddings = NewCounterVec("newstrace_embeddings_total",
+		"Documents sent to the embeddings endpoint by outcome (ok, error); an error leaves the document matched without one.", "outcome")
 )
 
 // CounterVec is a counter with one label.
@@ -160,7 +162,7 @@ type GaugeFunc func(ctx context.Context) ([]Gauge, error)
 // Write writes every metric, then the gauges, in the text format.
 func Write(w io.Writer, gauges []Gauge) error {
 	bw := bufio.NewWriter(w)
-	for _, c := range []*CounterVec{Polls, FetchErrors, WebhookDeliveries} {
+	for _, c := range []*CounterVec{Polls, FetchErrors, WebhookDeliveries, Embeddings} {
 		c.write(bw)
 	}
 	ExtractSeconds.write(bw)

@@ -11,8 +11,21 @@ import (
 
 	"github.com/newstrace/newstrace"
 	"github.com/newstrace/newstrace/internal/match"
+	"github.com/newstrace/newstrace/internal/metrics"
 	"github.com/newstrace/newstrace/internal/story"
 )
+
+// Embedder turns texts into vectors, one per text, in order; an
+// *embed.Client (internal/story/embed) is one.
+type Embedder interface {
+	Embed(ctx context.Context, texts []string) ([][]float32, error)
+}
+
+// embedPrefilter is the embedding cosine from which a document in another
+// language becomes a candidate. Relate links at story.EmbedCosine; a little
+// below, a credited translation whose vectors are less close still reaches
+// Relate, which can link it by its credit, without flooding it.
+const embedPrefilter = story.EmbedCosine - 0.1
 
 // MatchOptions tunes the match stage; zero values take the defaults.
 type MatchOptions struct {
@@ -25,6 +38,16 @@ type MatchOptions struct {
 	Logger           *slog.Logger
 	// DF, when set, keeps document frequencies between calls (see DFCache).
 	DF *DFCache
+	// Embedder and EmbedModel, when both are set and the store is a
+	// newstrace.EmbeddingStore, add translation candidates: the document
+	// is embedded (once: a stored vector of EmbedModel is reused) and
+	// documents in other languages within Window whose vectors are close
+	// are compared too, with their vectors. An embedder failure is logged
+	// and counted, and the document matched without a vector.
+	Embedder   Embedder
+	EmbedModel string
+	// MaxEmbed caps the embedding candidates read from the store (default 200).
+	MaxEmbed int
 }
 
 // MatchResult says what matching one document did.
@@ -33,6 +56,7 @@ type MatchResult struct {
 	Candidates int // distinct candidates compared
 	Related    int // candidates found to tell the same story
 	Merged     bool
+	Embedded   bool // the document has a vector for this match
 }
 
 // graphRetries bounds rebuilds when a concurrent merge moves documents
@@ -42,15 +66,18 @@ const graphRetries = 5
 // Match runs the match stage for one stored document: fingerprint it and
 // file its LSH band keys in the store (before looking up, so of two
 // near-copies matched at once the later lookup sees the earlier), gather
-// near-duplicate candidates (shared band keys) and same-story candidates
-// (shared rare terms within the window), compare each with story.Relate,
-// merge every story telling the same story into the oldest, then rebuild
-// that story's provenance graph with story.Build and store it atomically.
+// near-duplicate candidates (shared band keys), same-story candidates
+// (shared rare terms within the window) and, with an embedder, translation
+// candidates (close vectors in other languages within the window), compare
+// each with story.Relate, merge every story telling the same story into the
+// oldest, then rebuild that story's provenance graph with story.Build and
+// store it atomically.
 // Matching is idempotent: running it again on the same document (a retry,
 // `newstrace rematch`) ends in the same grouping.
 func Match(ctx context.Context, st newstrace.Store, d newstrace.Document, opt MatchOptions) (MatchResult, error) {
 	opt.Window = cmp.Or(opt.Window, story.Window)
 	opt.MaxNear, opt.MaxTerm = cmp.Or(opt.MaxNear, 200), cmp.Or(opt.MaxTerm, 50)
+	opt.MaxEmbed = cmp.Or(opt.MaxEmbed, 200)
 	log := cmp.Or(opt.Logger, slog.Default())
 	m := &matcher{ctx: ctx, st: st, fps: map[int64]match.Fingerprint{}, idf: map[string]float64{}, df: opt.DF}
 
@@ -59,13 +86,101 @@ func Match(ctx context.Context, st newstrace.Store, d newstrace.Document, opt Ma
 	if err := st.SaveFingerprint(ctx, d.ID, fp.Marshal(), fp.Bands); err != nil {
 		return MatchResult{}, fmt.Errorf("match document %d: %w", d.ID, err)
 	}
+	if es, ok := st.(newstrace.EmbeddingStore); ok && opt.Embedder != nil && opt.EmbedModel != "" {
+		m.es, m.model, m.vecs = es, opt.EmbedModel, map[int64][]float32{}
+		if err := m.embedSelf(ctx, d, opt.Embedder, log); err != nil {
+			return MatchResult{}, fmt.Errorf("match document %d: %w", d.ID, err)
+		}
+	}
 	res, err := m.run(ctx, d, opt)
 	if err != nil {
 		return res, fmt.Errorf("match document %d: %w", d.ID, err)
 	}
 	log.Debug("document matched", "document_id", d.ID, "story_id", res.StoryID,
-		"candidates", res.Candidates, "related", res.Related, "merged", res.Merged)
+		"candidates", res.Candidates, "related", res.Related, "merged", res.Merged, "embedded", res.Embedded)
 	return res, nil
+}
+
+// embedSelf gives d its vector: the stored one when this model made it (a
+// re-sighting, a retry, a rematch), else a new one from the embedder, saved.
+// An embedder failure is not the document's: it is logged and counted, and
+// d is matched without a vector (only a store error is returned).
+func (m *matcher) embedSelf(ctx context.Context, d newstrace.Document, e Embedder, log *slog.Logger) error {
+	model, vec, err := m.es.Embedding(ctx, d.ID)
+	switch {
+	case err == nil && model == m.model:
+		m.vecs[d.ID] = vec
+		return nil
+	case err != nil && !newstrace.IsNotFound(err):
+		return err
+	}
+	m.vecs[d.ID] = nil // none, unless the embedder answers
+	vecs, err := e.Embed(ctx, []string{d.Title + "\n\n" + d.Text})
+	if err == nil && (len(vecs) != 1 || len(vecs[0]) == 0) {
+		err = fmt.Errorf("embedder returned %d vectors for 1 text", len(vecs))
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err() // the job was cancelled, not the endpoint's fault
+		}
+		metrics.Embeddings.Inc("error")
+		log.Warn("embedding failed, matching without it", "document_id", d.ID, "model", m.model, "err", err)
+		return nil
+	}
+	metrics.Embeddings.Inc("ok")
+	if err := m.es.SaveEmbedding(ctx, d.ID, m.model, vecs[0]); err != nil {
+		return err
+	}
+	m.vecs[d.ID] = vecs[0]
+	return nil
+}
+
+// embeddingCandidates lists documents in other languages within the window
+// whose vectors are at least embedPrefilter close to self's, keeping their
+// vectors for Relate. Relate links only two known, different languages, so
+// a document of unknown language looks for none.
+func (m *matcher) embeddingCandidates(ctx context.Context, self story.Doc, d newstrace.Document, opt MatchOptions) ([]int64, error) {
+	if m.es == nil || len(self.Embedding) == 0 || self.Language == "" {
+		return nil, nil
+	}
+	hits, err := m.es.EmbeddingCandidates(ctx, m.model, docTime(d), opt.Window, self.Language, opt.MaxEmbed)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for _, h := range hits {
+		m.vecs[h.DocID] = h.Vec // read anyway: a term candidate among them needs no second read
+		if h.DocID != d.ID && story.EmbeddingCosine(self.Embedding, h.Vec) >= embedPrefilter {
+			ids = append(ids, h.DocID)
+		}
+	}
+	return ids, nil
+}
+
+// embedding is document id's vector of this matcher's model, from the
+// cache or the store; nil when it has none or matching uses no embeddings.
+func (m *matcher) embedding(ctx context.Context, id int64) ([]float32, error) {
+	if m.es == nil {
+		return nil, nil
+	}
+	if v, ok := m.vecs[id]; ok {
+		return v, nil
+	}
+	model, vec, err := m.es.Embedding(ctx, id)
+	switch {
+	case newstrace.IsNotFound(err), err == nil && model != m.model:
+		vec = nil // none, or another model's: not comparable
+	case err != nil:
+		return nil, err
+	}
+	m.vecs[id] = vec
+	return vec, nil
+}
+
+// crossLanguage reports whether a and b are in two known, different
+// languages: the only pairs Relate compares by embedding.
+func crossLanguage(a, b story.Doc) bool {
+	return a.Language != "" && b.Language != "" && a.Language != b.Language
 }
 
 // matcher caches what one Match call loads: fingerprints and IDF weights.
@@ -78,10 +193,17 @@ type matcher struct {
 	total int
 	df    *DFCache // shared across calls; nil for none
 	err   error    // first store error met inside an IDF callback
+
+	// With embeddings on: the store, the model and the vectors met so far
+	// (a nil entry: the document has none). es is nil when off.
+	es    newstrace.EmbeddingStore
+	model string
+	vecs  map[int64][]float32
 }
 
 func (m *matcher) run(ctx context.Context, d newstrace.Document, opt MatchOptions) (MatchResult, error) {
 	self := m.doc(d, m.fps[d.ID])
+	self.Embedding = m.vecs[d.ID]
 	near, err := m.st.NearCandidates(ctx, self.FP.Bands, opt.MaxNear)
 	if err != nil {
 		return MatchResult{}, err
@@ -91,14 +213,18 @@ func (m *matcher) run(ctx context.Context, d newstrace.Document, opt MatchOption
 	if err != nil {
 		return MatchResult{}, err
 	}
-	ids := slices.DeleteFunc(append(near, byTerm...), func(id int64) bool { return id == d.ID })
+	byEmbed, err := m.embeddingCandidates(ctx, self, d, opt)
+	if err != nil {
+		return MatchResult{}, err
+	}
+	ids := slices.DeleteFunc(slices.Concat(near, byTerm, byEmbed), func(id int64) bool { return id == d.ID })
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
 	cands, err := m.st.DocumentsByID(ctx, ids)
 	if err != nil {
 		return MatchResult{}, err
 	}
-	res := MatchResult{Candidates: len(cands)}
+	res := MatchResult{Candidates: len(cands), Embedded: len(self.Embedding) > 0}
 	// story weighs every token of both texts: fetch their counts in one go.
 	if err := m.prefetchIDF(ctx, tokensOf(append([]newstrace.Document{d}, cands...))); err != nil {
 		return res, err
@@ -112,6 +238,11 @@ func (m *matcher) run(ctx context.Context, d newstrace.Document, opt MatchOption
 		cd, err := m.load(ctx, c)
 		if err != nil {
 			return res, err
+		}
+		if len(self.Embedding) > 0 && crossLanguage(self, cd) {
+			if cd.Embedding, err = m.embedding(ctx, c.ID); err != nil {
+				return res, err
+			}
 		}
 		if rel := story.Relate(self, cd, m.weight); rel.SameStory {
 			same = append(same, c.ID)
@@ -150,11 +281,24 @@ func (m *matcher) rebuild(ctx context.Context, storyID int64) error {
 	if err := m.prefetchIDF(ctx, tokensOf(s.Documents)); err != nil {
 		return err
 	}
+	// Vectors matter only between languages: a one-language story
+	// loads none.
+	langs := map[string]bool{}
+	for _, d := range s.Documents {
+		if d.Language != "" {
+			langs[d.Language] = true
+		}
+	}
 	docs := make([]story.Doc, 0, len(s.Documents))
 	for _, d := range s.Documents {
 		sd, err := m.load(ctx, d)
 		if err != nil {
 			return err
+		}
+		if len(langs) > 1 && d.Language != "" {
+			if sd.Embedding, err = m.embedding(ctx, d.ID); err != nil {
+				return err
+			}
 		}
 		docs = append(docs, sd)
 	}
@@ -276,8 +420,13 @@ func docTime(d newstrace.Document) time.Time {
 // whether it was created or already known (so a retry after a failed match,
 // or a document stored before matching existed, gets matched).
 func (p *Pipeline) matchSaved(ctx context.Context, res newstrace.SaveResult) error {
-	_, err := Match(ctx, p.store, res.Document, MatchOptions{Logger: p.log, DF: p.df})
+	_, err := Match(ctx, p.store, res.Document, p.matchOptions())
 	return err
+}
+
+// matchOptions are the options every match of this pipeline runs with.
+func (p *Pipeline) matchOptions() MatchOptions {
+	return MatchOptions{Logger: p.log, DF: p.df, Embedder: p.cfg.Embedder, EmbedModel: p.cfg.EmbedModel}
 }
 
 // Rematch re-fingerprints and re-matches one stored document.
@@ -286,5 +435,5 @@ func (p *Pipeline) Rematch(ctx context.Context, id int64) (MatchResult, error) {
 	if err != nil {
 		return MatchResult{}, fmt.Errorf("rematch document %d: %w", id, err)
 	}
-	return Match(ctx, p.store, d, MatchOptions{Logger: p.log, DF: p.df})
+	return Match(ctx, p.store, d, p.matchOptions())
 }

@@ -38,6 +38,14 @@ type Config struct {
 	// OnStored, when set, is called after a feed entry's new document is
 	// stored and matched into its story (webhooks); it must not block long.
 	OnStored func(ctx context.Context, res newstrace.SaveResult)
+	// Embedder, when set, embeds each matched document (title and text)
+	// once, keeps the vector in the store (which must be a
+	// newstrace.EmbeddingStore) and links documents in other languages
+	// whose vectors are close (story.EmbedCosine) as translations.
+	// EmbedModel names the vectors: required with Embedder. nil: a
+	// translation is linked by explicit cues only.
+	Embedder   Embedder
+	EmbedModel string
 }
 
 // Pipeline runs the stages over domain values.
@@ -56,6 +64,14 @@ type Pipeline struct {
 func New(cfg Config) (*Pipeline, error) {
 	if cfg.Store == nil || cfg.Fetch == nil {
 		return nil, errors.New("pipeline: Store and Fetch are required")
+	}
+	if cfg.Embedder != nil {
+		if cfg.EmbedModel == "" {
+			return nil, errors.New("pipeline: EmbedModel is required with Embedder")
+		}
+		if _, ok := cfg.Store.(newstrace.EmbeddingStore); !ok {
+			return nil, fmt.Errorf("pipeline: the store (%T) keeps no embeddings", cfg.Store)
+		}
 	}
 	now := cfg.Now
 	if now == nil {

@@ -56,7 +56,7 @@ func checkReport(t *testing.T, rep storecopy.Report) {
 	}
 	for _, want := range []string{"sources", "feeds", "folders", "documents", "sightings", "stories", "edges", "users",
 		"tokens", "user_documents", "user_stories", "user_tags", "fingerprints", "lsh_bands", "source_lines", "source_line_texts",
-		"feed_tokens", "webhooks"} {
+		"feed_tokens", "webhooks", "embeddings"} {
 		if !seen[want] {
 			t.Errorf("table %s was not copied (report: %+v)", want, rep.Tables)
 		}

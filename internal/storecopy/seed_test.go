@@ -199,6 +199,13 @@ func seed(t testing.TB, s newstrace.Store, docs int) world {
 		bands := []uint64{r.Uint64(), r.Uint64(), uint64(n % 17), 1<<63 + uint64(n%5)} // shared keys, high bit set
 		must("SaveFingerprint", s.SaveFingerprint(ctx, res.Document.ID, fp, bands))
 		w.bands = append(w.bands, bands)
+		if es, ok := s.(newstrace.EmbeddingStore); ok && n%4 != 3 { // some documents have none
+			vec := make([]float32, 16)
+			for i := range vec {
+				vec[i] = r.Float32()*2 - 1
+			}
+			must("SaveEmbedding", es.SaveEmbedding(ctx, res.Document.ID, []string{"model-a", "model-b"}[n%2], vec))
+		}
 	}
 
 	// Stories: groups of three merged, with a provenance graph; an outlet
@@ -361,6 +368,28 @@ func compareStores(t *testing.T, want, got newstrace.Store, w world) {
 				return nil, err
 			}
 			out = append(out, sg, fp)
+		}
+		return out, nil
+	})
+	same(t, "Embeddings", want, got, func(s newstrace.Store) ([]any, error) {
+		es, ok := s.(newstrace.EmbeddingStore)
+		if !ok {
+			return nil, fmt.Errorf("%T keeps no embeddings", s)
+		}
+		var out []any
+		for _, id := range w.docIDs {
+			model, vec, err := es.Embedding(ctx, id)
+			if err != nil && !newstrace.IsNotFound(err) {
+				return nil, err
+			}
+			out = append(out, model, vec)
+		}
+		for _, lang := range []string{"", "en"} {
+			hits, err := es.EmbeddingCandidates(ctx, "model-a", base.Add(time.Hour), time.Hour, lang, 0)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, hits)
 		}
 		return out, nil
 	})

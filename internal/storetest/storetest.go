@@ -80,6 +80,7 @@ func Run(t *testing.T, open func(t *testing.T) newstrace.Store) {
 		{"FeedTokens", testFeedTokens},
 		{"Webhooks", testWebhooks},
 		{"Counts", testCounts},
+		{"Embeddings", testEmbeddings}, // EmbeddingStore, where implemented
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -24,3 +24,22 @@ func BenchmarkPrepare(b *testing.B) {
 		prepare(&docs[i%len(docs)].Doc, nil)
 	}
 }
+
+// BenchmarkEmbeddingCosine measures the pipeline's filter over embedding
+// candidates: one 768-dimension vector against 200 others.
+func BenchmarkEmbeddingCosine(b *testing.B) {
+	vecs := make([][]float32, 201)
+	for i := range vecs {
+		vecs[i] = make([]float32, 768)
+		for j := range vecs[i] {
+			vecs[i][j] = float32((i*31+j*17)%101)/50 - 1
+		}
+	}
+	var sum float64
+	for b.Loop() {
+		for _, v := range vecs[1:] {
+			sum += EmbeddingCosine(vecs[0], v)
+		}
+	}
+	_ = sum
+}

@@ -132,6 +132,11 @@ func DocFreq(texts []string) map[string]int {
 	return df
 }
 
+// EmbeddingCosine is the cosine similarity of two embeddings, 0 when
+// either is missing or their dimensions differ. Relate links two documents
+// in different languages as a translation when it reaches EmbedCosine.
+func EmbeddingCosine(a, b []float32) float64 { return cosine32(a, b) }
+
 func cosine32(a, b []float32) float64 {
 	if len(a) == 0 || len(a) != len(b) {
 		return 0
