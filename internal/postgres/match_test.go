@@ -132,7 +132,7 @@ func TestSaveFingerprintConcurrent(t *testing.T) {
 	}
 }
 
-// TestTermDocFreqStatistics: past totalExactBelow documents, terms among
+// TestTermDocFreqStatistics: past statsFrom documents, terms among
 // ANALYZE's most common lexemes are estimated from their frequency, the
 // rest counted (up to dfCap), and the total is the planner's estimate.
 func TestTermDocFreqStatistics(t *testing.T) {
@@ -163,8 +163,8 @@ func TestTermDocFreqStatistics(t *testing.T) {
 		t.Errorf("exact TermDocFreq = %v, %d; want %v, 400", exact, total, want)
 	}
 
-	defer func(old int) { totalExactBelow = old }(totalExactBelow)
-	totalExactBelow = 100
+	defer func(old, from int) { totalExactBelow, statsFrom = old, from }(totalExactBelow, statsFrom)
+	totalExactBelow, statsFrom = 100, 100
 	est, total, err := db.TermDocFreq(ctx, terms)
 	if err != nil {
 		t.Fatal(err)
