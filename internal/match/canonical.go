@@ -193,6 +193,7 @@ func canonicalQuery(q string) string {
 // normEscapes upper-cases the hex of every %XX and decodes the ones that
 // encode unreserved characters (RFC 3986 §6.2.2.2), which never change
 // meaning. In a query, "+" is a space, so an encoded "+" stays encoded.
+// A '%' that starts no escape becomes "%25".
 func normEscapes(s string, query bool) string {
 	if !strings.Contains(s, "%") {
 		return s
@@ -200,8 +201,15 @@ func normEscapes(s string, query bool) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {
-		if s[i] != '%' || i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+		if s[i] != '%' {
 			b.WriteByte(s[i])
+			continue
+		}
+		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+			// A stray '%' is written as the escape it stands for: left bare,
+			// a decoded neighbour could complete it ("%7%41" → "%7A"), and
+			// the canonical form would change when canonicalised again.
+			b.WriteString("%25")
 			continue
 		}
 		c := unhex(s[i+1])<<4 | unhex(s[i+2])

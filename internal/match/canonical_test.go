@@ -42,6 +42,7 @@ func TestCanonicalURL(t *testing.T) {
 		{"space in path escaped", "https://example.com/a b", "https://example.com/a%20b"},
 		{"encoded tracking key stripped", "https://example.com/?utm%5Fsource=x&k=v", "https://example.com/?k=v"},
 		{"encoded plus in query kept", "https://example.com/?q=a%2bb", "https://example.com/?q=a%2Bb"},
+		{"stray percent in query escaped", "http://00?%7%41", "http://00/?%257A"},
 		{"plus in query kept", "https://example.com/?q=a+b", "https://example.com/?q=a+b"},
 		{"ipv6 host", "http://[2001:DB8::1]:80/x", "http://[2001:db8::1]/x"},
 		{"ipv6 host with port", "https://[::1]:8443/x", "https://[::1]:8443/x"},
