@@ -9,6 +9,7 @@ import (
 	"os"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/newstrace/newstrace/internal/jobs"
 	_ "modernc.org/sqlite" // database/sql driver "sqlite", to read a store's version before opening it
 )
@@ -87,7 +88,13 @@ func (m *Main) migratePostgres(ctx context.Context) error {
 // pgStoreVersion reads the store's migration version in schema (0 when
 // none was applied) on one short connection, before Open migrates it.
 func pgStoreVersion(ctx context.Context, dsn, schema string) (int, error) {
-	conn, err := pgx.Connect(ctx, dsn)
+	// Parsed as the store's pool parses it, so pool settings in the URL
+	// (pool_max_conns=…) are understood rather than sent to the server.
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return 0, fmt.Errorf("invalid PostgreSQL URL: %w", err)
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig)
 	if err != nil {
 		return 0, fmt.Errorf("connect to PostgreSQL: %w", err)
 	}
