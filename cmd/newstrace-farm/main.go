@@ -80,7 +80,7 @@ func (ff *farmFlags) register(fs *flag.FlagSet) {
 	fs.IntVar(&ff.port, "port", 0, "port on every host (0: pick one, the same on every host when free)")
 	fs.Uint64Var(&ff.cfg.Seed, "seed", d.Seed, "seed of every per-feed choice")
 	fs.Float64Var(&ff.cfg.NewPerMinute, "new-per-minute", 0, "new items per minute over all feeds (default feeds/100)")
-	fs.IntVar(&ff.cfg.Backlog, "backlog", 0, "items already published at start, over all feeds")
+	fs.IntVar(&ff.cfg.Backlog, "backlog", 0, "items already published at start, over all feeds (bench default: min(feeds, 1000))")
 	fs.IntVar(&ff.cfg.Items, "items", d.Items, "items each feed lists")
 	fs.Float64Var(&ff.cfg.Slow, "slow", d.Slow, "share of slow feeds (1-5 s)")
 	fs.Float64Var(&ff.cfg.Fail, "fail", d.Fail, "share of failing feeds (500, 429, reset, no answer)")
