@@ -40,6 +40,9 @@ type Main struct {
 	// every process sharing the store (--host-delay); unset means 1s on
 	// PostgreSQL and no pacing on SQLite.
 	HostDelay optDuration
+	// PollInterval is how often a feed is polled when it says nothing
+	// longer (--poll-interval; 0 keeps feed.DefaultInterval).
+	PollInterval optDuration
 
 	Stdin          io.Reader
 	Stdout, Stderr io.Writer
@@ -48,6 +51,10 @@ type Main struct {
 
 	// OnListen, when set, is told the address serve listens on (tests use :0).
 	OnListen func(addr string)
+
+	// pgMaxConns sizes the PostgreSQL pool for this process's job workers
+	// (set by serve and worker before opening the store; 0: pgx's default).
+	pgMaxConns int32
 
 	logger *slog.Logger
 	hooks  *webhook.Notifier // set by pipeline; Run waits for its deliveries
@@ -85,12 +92,18 @@ func (m *Main) flagSet(name, usage string) *flag.FlagSet {
 			m.envErr = fmt.Errorf("NEWSTRACE_HOST_DELAY: %w", err)
 		}
 	}
+	if v := env("NEWSTRACE_POLL_INTERVAL"); v != "" && !m.PollInterval.set {
+		if err := m.PollInterval.Set(v); err != nil {
+			m.envErr = fmt.Errorf("NEWSTRACE_POLL_INTERVAL: %w", err)
+		}
+	}
 	fs.StringVar(&m.DB, "db", m.DB, "database: sqlite:PATH or a postgres:// URL (env NEWSTRACE_DB; default: SQLite file in --data)")
 	fs.StringVar(&m.DataDir, "data", m.DataDir, "data directory for the embedded database and files (env NEWSTRACE_DATA; default ./newstrace-data)")
 	fs.BoolVar(&m.AllowPrivate, "allow-private", m.AllowPrivate, "allow fetching loopback, private and link-local addresses (env NEWSTRACE_ALLOW_PRIVATE=1)")
 	fs.StringVar(&m.LogLevel, "log-level", m.LogLevel, "log level: debug, info, warn, error (env NEWSTRACE_LOG_LEVEL)")
 	fs.StringVar(&m.PGSchema, "pg-schema", m.PGSchema, "PostgreSQL schema for the store and job queue (env NEWSTRACE_PG_SCHEMA; default public)")
 	fs.Var(&m.HostDelay, "host-delay", "least time between requests to one host, over all processes sharing the store; 0 turns pacing off (env NEWSTRACE_HOST_DELAY; default 1s on PostgreSQL, off on SQLite)")
+	fs.Var(&m.PollInterval, "poll-interval", "how often a feed is polled unless it asks for longer (ttl, Cache-Control); at least 5m (env NEWSTRACE_POLL_INTERVAL; default 30m)")
 	fs.Usage = func() {
 		fmt.Fprintf(m.Stderr, "Usage: newstrace %s %s\n\nFlags:\n", name, usage)
 		fs.PrintDefaults()
@@ -158,7 +171,7 @@ func (m *Main) openStore(ctx context.Context) (newstrace.Store, error) {
 // migrations only when migrate is set; otherwise a schema not at this
 // binary's version is refused with a one-line postgres.ErrSchema.
 func (m *Main) openPostgres(ctx context.Context, migrate bool) (*postgres.DB, error) {
-	db, err := postgres.Open(ctx, m.DB, postgres.Options{Schema: m.pgSchema(), Migrate: migrate, Logger: m.log(slog.LevelWarn)})
+	db, err := postgres.Open(ctx, m.DB, postgres.Options{Schema: m.pgSchema(), Migrate: migrate, MaxConns: m.pgMaxConns, Logger: m.log(slog.LevelWarn)})
 	if err != nil {
 		return nil, err
 	}
@@ -222,7 +235,7 @@ func (m *Main) pipeline(store newstrace.Store, log *slog.Logger) (*pipeline.Pipe
 	m.hooks = hooks
 	cfg := pipeline.Config{
 		Store: store, Fetch: m.fetcher(log, pacerOf(store)), Logger: log, Now: m.Now,
-		Policy: feed.Policy{}, Limits: feed.Limits{},
+		Policy: feed.Policy{Default: m.PollInterval.d}, Limits: feed.Limits{},
 		ShortLinks: pipeline.NewShortLinks(0, 0), // only feed entries resolve: they are fetched anyway
 		OnStored:   hooks.Stored,                 // webhooks
 	}

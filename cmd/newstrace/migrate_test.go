@@ -61,8 +61,11 @@ func TestWorkerFlags(t *testing.T) {
 	}
 	cfg := wo.config(nil)
 	if cfg.PollWorkers != 3 || cfg.ProcessWorkers != 7 || cfg.RescueAfter != 10*time.Minute ||
-		cfg.ProcessTimeout != 2*time.Minute || cfg.ScheduleEvery != 30*time.Second {
+		cfg.ProcessTimeout != 2*time.Minute || cfg.ScheduleEvery != 10*time.Second {
 		t.Errorf("config %+v: want flags over environment over defaults", cfg)
+	}
+	if got := wo.poolSize(); got != 3+7+4 {
+		t.Errorf("poolSize = %d, want a connection per job worker plus River's 4", got)
 	}
 
 	for _, tt := range []struct{ name, env, value, want string }{

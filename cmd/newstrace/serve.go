@@ -38,6 +38,7 @@ func runServe(ctx context.Context, m *Main, args []string) error {
 	if err != nil {
 		return err
 	}
+	m.pgMaxConns = wo.poolSize()
 	store, err := m.openStore(ctx)
 	if err != nil {
 		return err
@@ -130,6 +131,7 @@ func runWorker(ctx context.Context, m *Main, args []string) error {
 		return err
 	}
 	log := m.log(slog.LevelInfo)
+	m.pgMaxConns = wo.poolSize()
 	store, err := m.openStore(ctx)
 	if err != nil {
 		return err
@@ -165,13 +167,22 @@ var workerEnv = map[string]string{
 
 func workerFlags(fs *flag.FlagSet) *workerOptions {
 	o := &workerOptions{}
-	fs.IntVar(&o.pollWorkers, "poll-workers", 2, "feeds polled at once by this process (env NEWSTRACE_POLL_WORKERS)")
+	fs.IntVar(&o.pollWorkers, "poll-workers", 16, "feeds polled at once by this process (env NEWSTRACE_POLL_WORKERS)")
 	fs.IntVar(&o.processWorkers, "process-workers", 4, "articles fetched and processed at once by this process (env NEWSTRACE_PROCESS_WORKERS)")
-	fs.DurationVar(&o.scheduleEvery, "schedule-every", 30*time.Second, "how often due feeds are looked up (env NEWSTRACE_SCHEDULE_EVERY)")
+	fs.DurationVar(&o.scheduleEvery, "schedule-every", 10*time.Second, "how often due feeds are looked up (env NEWSTRACE_SCHEDULE_EVERY)")
 	fs.DurationVar(&o.jobTimeout, "job-timeout", 5*time.Minute, "longest one article may take to process (env NEWSTRACE_JOB_TIMEOUT)")
 	fs.DurationVar(&o.rescueAfter, "rescue-after", 0, "a job running this long is taken for lost (its worker died) and run again by another; at least --job-timeout (env NEWSTRACE_RESCUE_AFTER; default --job-timeout + 1m)")
 	fs.DurationVar(&o.stopTimeout, "stop-timeout", 30*time.Second, "on SIGTERM or Ctrl-C, how long running jobs may take to finish before they are cancelled and put back in the queue (env NEWSTRACE_STOP_TIMEOUT)")
 	return o
+}
+
+// poolSize is the PostgreSQL connections one process needs: one per
+// concurrent job at most (most wait on the network, not the database), and
+// River's own: its LISTEN connection, fetches, leader election, the
+// periodic schedule. A pool at its limit made River's elections time out
+// in the feed-farm benchmark with 4 processes.
+func (o *workerOptions) poolSize() int32 {
+	return int32(min(o.pollWorkers+o.processWorkers, 64) + 4)
 }
 
 // fromEnv gives each worker flag not on the command line its environment value.

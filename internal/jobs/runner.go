@@ -178,8 +178,9 @@ func newRunner[TTx any](ctx context.Context, drv riverdriver.Driver[TTx], work W
 		RescueStuckJobsAfter: cfg.RescueAfter,
 		FetchPollInterval:    cfg.fetchPoll,
 		FetchCooldown:        cfg.fetchCooldown,
-		// Rows of finished jobs are only kept for inspection; a day is plenty.
-		CompletedJobRetentionPeriod: 24 * time.Hour,
+		// Rows of finished jobs are only kept for inspection. An hour: at
+		// 10,000 feeds polled every 15 minutes a day would keep ~1M rows.
+		CompletedJobRetentionPeriod: time.Hour,
 	}
 	if cfg.RetryDelay != nil {
 		rc.RetryPolicy = retryPolicy{delay: cfg.RetryDelay}

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -61,7 +62,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 	if err != nil {
 		return nil, newstrace.Errorf(newstrace.EINVALID, "invalid PostgreSQL URL: %v", err)
 	}
-	if opt.MaxConns > 0 {
+	if opt.MaxConns > 0 && !strings.Contains(dsn, "pool_max_conns") { // the URL's own setting wins
 		cfg.MaxConns = opt.MaxConns
 	}
 	cfg.ConnConfig.RuntimeParams["search_path"] = opt.Schema
