@@ -2,6 +2,8 @@ package newstrace
 
 import (
 	"context"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -51,4 +53,47 @@ type MatchStore interface {
 	// 0 starts at FromOutlet, an outlet with no document. Self edges and
 	// edges without a kind are EINVALID.
 	ReplaceStoryGraph(ctx context.Context, storyID, root int64, edges []Edge) error
+}
+
+// GraphEdges validates a story graph for ReplaceStoryGraph, the same for
+// every store (a root; edges with a kind, not to themselves, from a document
+// or a named outlet) and returns its edges without repeats (the last of a
+// repeated key wins) and the sorted distinct documents it names.
+func GraphEdges(root int64, edges []Edge) ([]Edge, []int64, error) {
+	if root == 0 {
+		return nil, nil, Errorf(EINVALID, "story root required")
+	}
+	type key struct {
+		from   int64
+		outlet string
+		to     int64
+		kind   EdgeKind
+	}
+	docs := []int64{root}
+	seen := map[key]int{}
+	var out []Edge
+	for _, e := range edges {
+		switch {
+		case e.Kind == "":
+			return nil, nil, Errorf(EINVALID, "edge kind required")
+		case e.FromID == e.ToID:
+			return nil, nil, Errorf(EINVALID, "edge from document %d to itself", e.FromID)
+		case e.FromID == 0 && strings.TrimSpace(e.FromOutlet) == "":
+			return nil, nil, Errorf(EINVALID, "edge to %d has neither a document nor an outlet", e.ToID)
+		}
+		k := key{e.FromID, e.FromOutlet, e.ToID, e.Kind}
+		if e.FromID != 0 {
+			k.outlet = ""
+			docs = append(docs, e.FromID)
+		}
+		docs = append(docs, e.ToID)
+		if i, ok := seen[k]; ok {
+			out[i] = e
+			continue
+		}
+		seen[k] = len(out)
+		out = append(out, e)
+	}
+	slices.Sort(docs)
+	return out, slices.Compact(docs), nil
 }

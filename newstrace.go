@@ -3,7 +3,11 @@
 // It imports nothing of ours so every other package can depend on it.
 package newstrace
 
-import "time"
+import (
+	"net/url"
+	"strings"
+	"time"
+)
 
 // Source is an outlet: a newspaper, a blog, a wire service.
 // It owns feeds and (later) learned boilerplate.
@@ -34,6 +38,17 @@ type Feed struct {
 	LastError    string    `json:"last_error,omitempty"`
 	LastErrorAt  time.Time `json:"last_error_at,omitzero"`
 	CreatedAt    time.Time `json:"created_at"`
+}
+
+// SourceName names the source a new feed gets: its title, else its host.
+func (f Feed) SourceName() string {
+	if t := strings.TrimSpace(f.Title); t != "" {
+		return t
+	}
+	if u, err := url.Parse(f.URL); err == nil && u.Hostname() != "" {
+		return strings.TrimPrefix(u.Hostname(), "www.")
+	}
+	return f.URL
 }
 
 // Provenance holds the cues a document gives about where its text came from.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -34,7 +33,7 @@ func (db *DB) CreateFeed(ctx context.Context, f *newstrace.Feed) error {
 			return newstrace.Errorf(newstrace.ECONFLICT, "feed already exists: %s", out.URL)
 		}
 		if out.SourceID == 0 {
-			src, err := db.ensureSource(ctx, tx, newstrace.Source{Name: feedSourceName(out), SiteURL: out.SiteURL})
+			src, err := db.ensureSource(ctx, tx, newstrace.Source{Name: out.SourceName(), SiteURL: out.SiteURL})
 			if err != nil {
 				return fmt.Errorf("ensure source: %w", err)
 			}
@@ -64,17 +63,6 @@ func (db *DB) CreateFeed(ctx context.Context, f *newstrace.Feed) error {
 	}
 	*f = out
 	return nil
-}
-
-// feedSourceName names the source a new feed gets: its title, else its host.
-func feedSourceName(f newstrace.Feed) string {
-	if t := strings.TrimSpace(f.Title); t != "" {
-		return t
-	}
-	if u, err := url.Parse(f.URL); err == nil && u.Hostname() != "" {
-		return strings.TrimPrefix(u.Hostname(), "www.")
-	}
-	return f.URL
 }
 
 // Feed returns the feed with id.

@@ -465,7 +465,7 @@ func isDeadlock(err error) bool {
 // which take FOR UPDATE, wait; saving a document into the story does not),
 // so the documents it checks cannot leave the story before it commits.
 func (db *DB) ReplaceStoryGraph(ctx context.Context, storyID, root int64, edges []newstrace.Edge) error {
-	edges, docs, err := graphEdges(root, edges)
+	edges, docs, err := newstrace.GraphEdges(root, edges)
 	if err != nil {
 		return fmt.Errorf("replace graph of story %d: %w", storyID, err)
 	}
@@ -519,45 +519,4 @@ func (db *DB) ReplaceStoryGraph(ctx context.Context, storyID, root int64, edges 
 		return fmt.Errorf("replace graph of story %d: %w", storyID, err)
 	}
 	return nil
-}
-
-// graphEdges validates a graph and returns its edges without repeats (the
-// last of a repeated key wins) and the sorted distinct documents it names.
-func graphEdges(root int64, edges []newstrace.Edge) ([]newstrace.Edge, []int64, error) {
-	if root == 0 {
-		return nil, nil, newstrace.Errorf(newstrace.EINVALID, "story root required")
-	}
-	type key struct {
-		from   int64
-		outlet string
-		to     int64
-		kind   newstrace.EdgeKind
-	}
-	docs := []int64{root}
-	seen := map[key]int{}
-	var out []newstrace.Edge
-	for _, e := range edges {
-		switch {
-		case e.Kind == "":
-			return nil, nil, newstrace.Errorf(newstrace.EINVALID, "edge kind required")
-		case e.FromID == e.ToID:
-			return nil, nil, newstrace.Errorf(newstrace.EINVALID, "edge from document %d to itself", e.FromID)
-		case e.FromID == 0 && strings.TrimSpace(e.FromOutlet) == "":
-			return nil, nil, newstrace.Errorf(newstrace.EINVALID, "edge to %d has neither a document nor an outlet", e.ToID)
-		}
-		k := key{e.FromID, e.FromOutlet, e.ToID, e.Kind}
-		if e.FromID != 0 {
-			k.outlet = ""
-			docs = append(docs, e.FromID)
-		}
-		docs = append(docs, e.ToID)
-		if i, ok := seen[k]; ok {
-			out[i] = e
-			continue
-		}
-		seen[k] = len(out)
-		out = append(out, e)
-	}
-	slices.Sort(docs)
-	return out, slices.Compact(docs), nil
 }
