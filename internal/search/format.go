@@ -52,11 +52,12 @@ func Format(q newstrace.SearchQuery) string {
 }
 
 // formatTerm quotes what would not read back as the same bare word; after
-// the "-" of an exclusion a word may itself start with "-".
+// the "-" of an exclusion a word may itself start with "-", and "-OR" is the
+// word OR excluded (quoting it would make it a phrase).
 func formatTerm(t newstrace.SearchTerm, negated bool) string {
 	text := strings.ReplaceAll(t.Text, `"`, " ")
 	var s string
-	if t.Phrase || text != t.Text || text == "OR" || text == "" || strings.ContainsFunc(text, isSpace) ||
+	if t.Phrase || text != t.Text || (text == "OR" && !negated) || text == "" || strings.ContainsFunc(text, isSpace) ||
 		(!negated && strings.HasPrefix(text, "-")) || strings.HasSuffix(text, "*") || looksLikeFilter(text) {
 		s = `"` + text + `"`
 	} else {
