@@ -111,15 +111,6 @@ func canonicalHost(u *url.URL) (string, error) {
 	return host, nil
 }
 
-func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return false
-		}
-	}
-	return true
-}
-
 // canonicalPath normalises escapes and resolves "." and ".." segments
 // (RFC 3986 §5.2.4), keeping a trailing slash if there was one.
 func canonicalPath(p string) string {

@@ -114,7 +114,24 @@ func shingles(th []uint64, size int) []uint64 {
 	n := max(len(th)-size+1, 1)
 	// In place: window i reads th[i:i+size] and is written to th[i], which
 	// no later window reads.
-	for i := range n {
+	i := 0
+	if size == 5 { // the default, unrolled: a third of the time
+		for ; i+5 <= len(th); i++ {
+			w := th[i : i+5 : i+5]
+			h := (shingleSeed ^ w[0]) * shingleMul
+			h ^= h >> 29
+			h = (h ^ w[1]) * shingleMul
+			h ^= h >> 29
+			h = (h ^ w[2]) * shingleMul
+			h ^= h >> 29
+			h = (h ^ w[3]) * shingleMul
+			h ^= h >> 29
+			h = (h ^ w[4]) * shingleMul
+			h ^= h >> 29
+			th[i] = mix64(h)
+		}
+	}
+	for ; i < n; i++ {
 		h := shingleSeed
 		for _, t := range th[i:min(i+size, len(th))] {
 			h = (h ^ t) * shingleMul
@@ -203,7 +220,13 @@ func MinHash(shingles []uint64, p Params) Signature {
 	}
 	k := uint64(p.K)
 	sig := make(Signature, p.K)
-	filled := make([]bool, p.K)
+	var stack [128]bool
+	filled := stack[:0]
+	if p.K <= len(stack) {
+		filled = stack[:p.K]
+	} else {
+		filled = make([]bool, p.K)
+	}
 	for _, s := range shingles {
 		h := mix64(s ^ permSeed)
 		bin := (h >> 32) * k >> 32 // fast range reduction of the high half

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"encoding/binary"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -28,14 +29,14 @@ import (
 // script changes: "iphone", "发", "布".
 func Tokens(text string) []string {
 	var toks []string
-	scanTokens(text, func(tok []byte, _ uint64) { toks = append(toks, string(tok)) })
+	scanTokens(text, true, func(tok []byte, _ uint64) { toks = append(toks, string(tok)) })
 	return toks
 }
 
 // tokenHashes is Tokens followed by hashing each token, without allocating
 // the token strings. tokenHashes(s)[i] == tokenHash(Tokens(s)[i]).
 func tokenHashes(text string, dst []uint64) []uint64 {
-	scanTokens(text, func(_ []byte, h uint64) { dst = append(dst, h) })
+	scanTokens(text, false, func(_ []byte, h uint64) { dst = append(dst, h) })
 	return dst
 }
 
@@ -53,31 +54,58 @@ var asciiLower = func() (t [utf8.RuneSelf]byte) {
 	return t
 }()
 
-// scanTokens calls emit with each token's bytes (valid UTF-8, lower case;
-// the slice is reused after emit returns) and its tokenHash, computed on
-// the way.
-func scanTokens(text string, emit func(tok []byte, h uint64)) {
-	text = norm.NFKC.String(strings.ToValidUTF8(text, "\uFFFD")) // see normalize in hash.go
+// isASCII reports whether s is all ASCII, eight bytes at a time.
+func isASCII(s string) bool {
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if binary.LittleEndian.Uint64([]byte(s[i:i+8]))&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// scanTokens calls emit with each token's hash (tokenHash, computed on the
+// way) and, if bytes is set, its bytes (valid UTF-8, lower case; the slice
+// is reused after emit returns; nil otherwise).
+func scanTokens(text string, bytes bool, emit func(tok []byte, h uint64)) {
+	// See normalize in hash.go. ASCII text is valid and already in NFKC,
+	// and news text often is ASCII: two passes saved.
+	if !isASCII(text) {
+		if !utf8.ValidString(text) {
+			text = strings.ToValidUTF8(text, "\uFFFD")
+		}
+		text = norm.NFKC.String(text)
+	}
 	var buf [64]byte
 	tok := buf[:0]
+	n := 0 // bytes in the current token (len(tok) when bytes is set)
 	h := tokenSeed
 	perRune := false // the current token is one character of a spaceless script
 	for i := 0; i < len(text); {
 		if c := text[i]; c < utf8.RuneSelf { // ASCII fast path
 			i++
 			if l := asciiLower[c]; l != 0 {
-				if perRune && len(tok) > 0 {
+				if perRune && n > 0 {
 					emit(tok, h)
-					tok, h = tok[:0], tokenSeed
+					tok, n, h = tok[:0], 0, tokenSeed
 				}
 				perRune = false
-				tok = append(tok, l)
+				if bytes {
+					tok = append(tok, l)
+				}
+				n++
 				h = (h ^ uint64(l)) * tokenPrime
 				continue
 			}
-			if len(tok) > 0 {
+			if n > 0 {
 				emit(tok, h)
-				tok, h = tok[:0], tokenSeed
+				tok, n, h = tok[:0], 0, tokenSeed
 			}
 			perRune = false
 			continue
@@ -93,29 +121,33 @@ func scanTokens(text string, emit func(tok []byte, h uint64)) {
 				continue
 			}
 			spaceless := isSpaceless(r)
-			if (spaceless || perRune) && len(tok) > 0 {
+			if (spaceless || perRune) && n > 0 {
 				emit(tok, h)
-				tok, h = tok[:0], tokenSeed
+				tok, n, h = tok[:0], 0, tokenSeed
 			}
 			perRune = spaceless
 			r = unicode.ToLower(r)
 		case unicode.Is(unicode.Cf, r):
 			continue
 		default:
-			if len(tok) > 0 {
+			if n > 0 {
 				emit(tok, h)
-				tok, h = tok[:0], tokenSeed
+				tok, n, h = tok[:0], 0, tokenSeed
 			}
 			perRune = false
 			continue
 		}
-		n := len(tok)
-		tok = utf8.AppendRune(tok, r)
-		for _, c := range tok[n:] {
+		var rb [utf8.UTFMax]byte
+		enc := utf8.AppendRune(rb[:0], r)
+		for _, c := range enc {
 			h = (h ^ uint64(c)) * tokenPrime
 		}
+		if bytes {
+			tok = append(tok, enc...)
+		}
+		n += len(enc)
 	}
-	if len(tok) > 0 {
+	if n > 0 {
 		emit(tok, h)
 	}
 }

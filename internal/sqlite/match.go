@@ -41,6 +41,8 @@ func decodeBands(b []byte) []uint64 {
 }
 
 // SaveFingerprint stores docID's fingerprint and replaces its postings.
+// The row gets the next seq, which tells every process's band filter
+// (band.go) to read its keys.
 func (db *DB) SaveFingerprint(ctx context.Context, docID int64, fp []byte, bands []uint64) error {
 	err := db.write(ctx, func(tx *sql.Tx) error {
 		if err := mustExist(ctx, tx, `SELECT COUNT(*) FROM documents WHERE id = ?`, docID, "document"); err != nil {
@@ -56,8 +58,9 @@ func (db *DB) SaveFingerprint(ctx context.Context, docID int64, fp []byte, bands
 				return fmt.Errorf("remove old posting: %w", err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO fingerprints (document_id, data, bands) VALUES (?, ?, ?)
-			ON CONFLICT (document_id) DO UPDATE SET data = excluded.data, bands = excluded.bands`,
+		if _, err := tx.ExecContext(ctx, `INSERT INTO fingerprints (document_id, data, bands, seq)
+			VALUES (?, ?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM fingerprints))
+			ON CONFLICT (document_id) DO UPDATE SET data = excluded.data, bands = excluded.bands, seq = excluded.seq`,
 			docID, fp, encodeBands(bands)); err != nil {
 			return err
 		}
@@ -93,33 +96,63 @@ func (db *DB) Fingerprint(ctx context.Context, docID int64) ([]byte, error) {
 
 // nearWidth is the number of keys one lookup statement takes: one
 // document's band keys at the default parameters. Longer lists run in
-// chunks, shorter ones are padded by repeating a key.
+// chunks of nearWidth.
 const nearWidth = 32
 
-// nearStmt is the lookup prepared once: parsing and planning a 32-key IN
+// Prepared statements of the lookup: parsing and planning a 32-key IN
 // query costs as much as running it (measured: 107 µs CPU ad hoc, 56 µs
-// prepared, at 10k documents).
+// prepared, at 10k documents). Statement w looks up 1<<w keys (w ≤ 5;
+// shorter lists are padded by repeating a key, which IN ignores);
+// syncedStmt+w does the same and also reads the fingerprints saved after
+// a seq, for the band filter (band.go): one statement, one read
+// transaction, where two would cost a third more; syncStmt only reads them.
+const (
+	syncedStmt = 6
+	syncStmt   = 12
+	nearStmts  = 13
+)
+
+// nearStmt holds the prepared lookups and the band filter (band.go).
 type nearStmt struct {
-	mu   sync.Mutex
-	stmt *sql.Stmt
+	mu    sync.Mutex
+	stmts [nearStmts]*sql.Stmt
+	cache bandCache
 }
 
-func (db *DB) nearStatement(ctx context.Context) (*sql.Stmt, error) {
+const (
+	qNewBands = `SELECT seq, bands, NULL FROM fingerprints WHERE seq > ?`
+	qNear     = `SELECT document_id FROM lsh_bands WHERE band_key IN `
+)
+
+func (db *DB) nearStatement(ctx context.Context, i int) (*sql.Stmt, error) {
 	db.near.mu.Lock()
 	defer db.near.mu.Unlock()
-	if db.near.stmt == nil {
-		st, err := db.reader.PrepareContext(ctx, `SELECT document_id FROM lsh_bands WHERE band_key IN `+inList(nearWidth)+` LIMIT ?`)
+	if db.near.stmts[i] == nil {
+		var q string
+		switch {
+		case i < syncedStmt:
+			q = qNear + inList(1<<i) + ` LIMIT ?`
+		case i < syncStmt:
+			q = qNewBands + ` UNION ALL SELECT NULL, NULL, document_id FROM (` + qNear + inList(1<<(i-syncedStmt)) + ` LIMIT ?)`
+		default:
+			q = qNewBands
+		}
+		st, err := db.reader.PrepareContext(ctx, q)
 		if err != nil {
 			return nil, err
 		}
-		db.near.stmt = st
+		db.near.stmts[i] = st
 	}
-	return db.near.stmt, nil
+	return db.near.stmts[i], nil
 }
 
-// NearCandidates looks up the postings of bands: one index seek per key.
-// DISTINCT and ORDER BY are done here, not in SQL, where they would build
-// temporary B-trees for a few dozen rows.
+// NearCandidates looks up the postings of bands: one index seek per key
+// the band filter may hold. DISTINCT and ORDER BY are done here, not in
+// SQL, where they would build temporary B-trees for a few dozen rows.
+//
+// Each chunk of nearWidth keys reads at most 4·limit postings, in key
+// order; keys absent from the store add none, so leaving them out returns
+// what seeking all of them would.
 func (db *DB) NearCandidates(ctx context.Context, bands []uint64, limit int) ([]int64, error) {
 	if limit <= 0 {
 		limit = 1000
@@ -127,34 +160,46 @@ func (db *DB) NearCandidates(ctx context.Context, bands []uint64, limit int) ([]
 	if len(bands) == 0 {
 		return nil, nil
 	}
-	stmt, err := db.nearStatement(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("near candidates: %w", err)
-	}
+	f, from := db.bandFilter()
+	var fresh *newBands // read with the first chunk: keys f did not have
 	var out []int64
-	args := make([]any, nearWidth+1)
+	var keys [nearWidth]int64
 	for start := 0; start < len(bands); start += nearWidth {
 		chunk := bands[start:min(start+nearWidth, len(bands))]
-		for i := range nearWidth {
-			args[i] = int64(chunk[min(i, len(chunk)-1)])
+		n := 0
+		var left uint32 // chunk[i] left out
+		for i, k := range chunk {
+			if f == nil || f.MayContain(k) || fresh != nil && fresh.has(k) {
+				keys[n] = int64(k)
+				n++
+			} else {
+				left |= 1 << i
+			}
 		}
-		args[nearWidth] = limit * 4 // room for repeats before de-duplication
-		rows, err := stmt.QueryContext(ctx, args...)
-		if err != nil {
-			return nil, fmt.Errorf("near candidates: %w", err)
-		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
+		var err error
+		if f != nil && fresh == nil {
+			var ids []int64
+			if ids, fresh, err = db.nearSynced(ctx, keys[:n], limit*4, from); err != nil {
 				return nil, fmt.Errorf("near candidates: %w", err)
 			}
-			out = append(out, id)
+			db.applyBands(from, fresh)
+			for i, k := range chunk {
+				if left&(1<<i) != 0 && fresh.has(k) {
+					// Filed after all, by a save since the filter's seq:
+					// seek the chunk again with it.
+					start -= nearWidth
+					break
+				}
+			}
+			if start >= 0 {
+				out = append(out, ids...)
+			}
+			continue
 		}
-		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("near candidates: %w", err)
+		if n == 0 {
+			continue
 		}
-		if err := rows.Err(); err != nil {
+		if out, err = db.nearChunk(ctx, keys[:n], limit*4, out); err != nil {
 			return nil, fmt.Errorf("near candidates: %w", err)
 		}
 	}
@@ -164,6 +209,86 @@ func (db *DB) NearCandidates(ctx context.Context, bands []uint64, limit int) ([]
 		out = out[:limit]
 	}
 	return out, nil
+}
+
+// width is the narrowest statement width (as a power of two) for n keys.
+func width(n int) int {
+	w := 0
+	for 1<<w < n {
+		w++
+	}
+	return w
+}
+
+// nearArgs binds keys padded to 1<<w by repeating the last one; first
+// args are put before them, limit after.
+func nearArgs(first []any, keys []int64, w, limit int) []any {
+	args := make([]any, 0, len(first)+1<<w+1)
+	args = append(args, first...)
+	for i := range 1 << w {
+		args = append(args, keys[min(i, len(keys)-1)])
+	}
+	return append(args, limit)
+}
+
+// nearChunk appends to out the first limit postings of keys (1 to
+// nearWidth of them).
+func (db *DB) nearChunk(ctx context.Context, keys []int64, limit int, out []int64) ([]int64, error) {
+	w := width(len(keys))
+	stmt, err := db.nearStatement(ctx, w)
+	if err != nil {
+		return out, err
+	}
+	rows, err := stmt.QueryContext(ctx, nearArgs(nil, keys, w, limit)...)
+	if err != nil {
+		return out, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return out, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}
+
+// nearSynced is nearChunk (keys may be none) that also reads, in the same
+// statement and snapshot, the band keys of fingerprints saved after seq.
+func (db *DB) nearSynced(ctx context.Context, keys []int64, limit int, seq int64) ([]int64, *newBands, error) {
+	i, args := syncStmt, []any{seq}
+	if len(keys) > 0 {
+		w := width(len(keys))
+		i, args = syncedStmt+w, nearArgs(args, keys, w, limit)
+	}
+	stmt, err := db.nearStatement(ctx, i)
+	if err != nil {
+		return nil, nil, err
+	}
+	rows, err := stmt.QueryContext(ctx, args...)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	fresh := &newBands{last: seq}
+	var ids []int64
+	for rows.Next() {
+		var s, id sql.NullInt64
+		var bands sql.RawBytes
+		if err := rows.Scan(&s, &bands, &id); err != nil {
+			return nil, nil, err
+		}
+		if id.Valid {
+			ids = append(ids, id.Int64)
+			continue
+		}
+		fresh.last = max(fresh.last, s.Int64)
+		for b := []byte(bands); len(b) >= 8; b = b[8:] {
+			fresh.keys = append(fresh.keys, binary.LittleEndian.Uint64(b))
+		}
+	}
+	return ids, fresh, rows.Err()
 }
 
 // ftsQuery turns terms into an FTS5 query matching any of them, each
