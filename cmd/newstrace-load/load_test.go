@@ -25,4 +25,9 @@ func TestLoadShort(t *testing.T) {
 	if res.Errors != 0 || res.Requests == 0 {
 		t.Fatalf("%d errors in %d requests: %s", res.Errors, res.Requests, res.FirstError)
 	}
+	// One path, one user: after the first render the front page is a hit
+	// until the TTL, so a cache that never hits is broken.
+	if res.HitRate["front"] < 0.5 {
+		t.Errorf("front page cache hit rate %.2f, want most requests served from the cache", res.HitRate["front"])
+	}
 }

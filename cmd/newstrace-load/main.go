@@ -1,14 +1,17 @@
 // Command newstrace-load fills a store with synthetic documents, serves it on
 // loopback with the real web handler, and drives it with concurrent clients
-// (front page, a story page, search, the JSON API), printing p50/p95/p99 and
-// errors. Issue 6's figure:
+// (front page, a story page, search, the JSON API), printing p50/p95/p99,
+// errors, the page cache's hit rate per route, the process's CPU per request
+// (server and clients together) and the load average. Issue 6's figure:
 //
 //	go run ./cmd/newstrace-load -docs 100000 -clients 100 -duration 30s
 //
-// -db reuses a filled store (the fill is skipped when it already holds -docs).
+// -db reuses a filled store (the fill is skipped when it already holds -docs);
+// -no-page-cache measures the handlers without the web page cache.
 package main
 
 import (
+	"bufio"
 	"context"
 	"flag"
 	"fmt"
@@ -17,16 +20,19 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/newstrace/newstrace"
+	"github.com/newstrace/newstrace/internal/metrics"
 	"github.com/newstrace/newstrace/internal/sqlite"
 	"github.com/newstrace/newstrace/internal/web"
 )
@@ -37,6 +43,7 @@ type Config struct {
 	Clients  int
 	Duration time.Duration
 	DBPath   string
+	NoCache  bool // serve without the web page cache
 	Out      io.Writer
 }
 
@@ -45,6 +52,8 @@ type Result struct {
 	Requests, Errors int64
 	P50, P95, P99    time.Duration
 	PerPath          map[string][3]time.Duration
+	HitRate          map[string]float64 // page cache hits / (hits + misses) per route
+	CPUPerRequest    time.Duration      // process CPU (server and clients) over requests; 0 where unknown
 	FirstError       string
 }
 
@@ -54,6 +63,7 @@ func main() {
 	flag.IntVar(&c.Clients, "clients", 100, "concurrent clients")
 	flag.DurationVar(&c.Duration, "duration", 30*time.Second, "how long the clients run")
 	flag.StringVar(&c.DBPath, "db", "", "store file (default: a temporary one)")
+	flag.BoolVar(&c.NoCache, "no-page-cache", false, "serve without the web page cache")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if *cpuprofile != "" {
@@ -88,6 +98,9 @@ func main() {
 	}
 }
 
+// words is the common vocabulary: each appears in about two thirds of the
+// synthetic documents. The rest of a document is random letters, so almost
+// every other word is in one document only.
 var words = strings.Fields(`council budget river harbour bridge vaccine trial minister election court ruling storm
 flood school teacher hospital nurse farmer market price fuel energy grid solar wind port ship strike union wage rent
 housing police report witness mayor village province border treaty summit talks drought wildfire railway airport`)
@@ -162,7 +175,11 @@ func Run(ctx context.Context, c Config) (Result, error) {
 		return Result{}, fmt.Errorf("no stories to load: %v", err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := web.New(web.Config{Store: st, Logger: quiet, Loopback: true, SessionKey: []byte(strings.Repeat("k", 32))})
+	cfg := web.Config{Store: st, Logger: quiet, Loopback: true, SessionKey: []byte(strings.Repeat("k", 32))}
+	if c.NoCache {
+		cfg.PageCacheBytes = -1
+	}
+	srv, err := web.New(cfg)
 	if err != nil {
 		return Result{}, err
 	}
@@ -173,19 +190,27 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(ln)
 	defer hs.Close()
-	base := "http://" + ln.Addr().String()
 
+	rare, err := rareWords(ctx, st, 5000)
+	if err != nil {
+		return Result{}, err
+	}
 	paths := []func(r *rand.Rand) (string, string){
 		func(*rand.Rand) (string, string) { return "front", "/" },
 		func(r *rand.Rand) (string, string) {
-			return "story", fmt.Sprintf("/stories/%d", stories[r.IntN(len(stories))].ID)
+			return "story", "/stories/" + strconv.FormatInt(stories[r.IntN(len(stories))].ID, 10)
 		},
-		func(r *rand.Rand) (string, string) { return "search", "/search?q=" + words[r.IntN(len(words))] },
+		func(r *rand.Rand) (string, string) {
+			return "search", "/search?q=" + url.QueryEscape(searchQuery(r, rare))
+		},
 		func(*rand.Rand) (string, string) { return "api", "/api/v1/articles" },
 	}
-	tr := &http.Transport{MaxIdleConnsPerHost: c.Clients, MaxConnsPerHost: c.Clients}
-	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
-	defer tr.CloseIdleConnections()
+	routes := map[string]string{"front": "front", "story": "story", "search": "search", "api": "api_articles"}
+	hits0, misses0 := map[string]uint64{}, map[string]uint64{}
+	for k, route := range routes {
+		hits0[k], misses0[k] = metrics.PageCacheHits.Value(route), metrics.PageCacheMisses.Value(route)
+	}
+	load0, cpu0 := loadAverage(), processCPU()
 
 	type sample struct {
 		kind string
@@ -201,17 +226,12 @@ func Run(ctx context.Context, c Config) (Result, error) {
 		wg.Go(func() {
 			r := rand.New(rand.NewPCG(uint64(w), 1))
 			var mine []sample
+			cl := &client{addr: ln.Addr().String()}
+			defer cl.close()
 			for i := w; time.Now().Before(deadline); i++ {
 				kind, path := paths[i%len(paths)](r)
 				t0 := time.Now()
-				resp, err := client.Get(base + path)
-				if err == nil {
-					_, err = io.Copy(io.Discard, resp.Body)
-					resp.Body.Close()
-					if err == nil && resp.StatusCode != 200 {
-						err = fmt.Errorf("GET %s: %s", path, resp.Status)
-					}
-				}
+				err := cl.get(path)
 				if err != nil {
 					errs.Add(1)
 					firstErr.CompareAndSwap(nil, err.Error())
@@ -226,7 +246,20 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	}
 	wg.Wait()
 
-	res := Result{Requests: int64(len(samples)) + errs.Load(), Errors: errs.Load(), PerPath: map[string][3]time.Duration{}}
+	cpu := processCPU() - cpu0
+	load1 := loadAverage()
+	res := Result{Requests: int64(len(samples)) + errs.Load(), Errors: errs.Load(), PerPath: map[string][3]time.Duration{}, HitRate: map[string]float64{}}
+	if cpu > 0 && res.Requests > 0 {
+		res.CPUPerRequest = cpu / time.Duration(res.Requests)
+	}
+	var hitsAll, lookupsAll uint64
+	for k, route := range routes {
+		h, m := metrics.PageCacheHits.Value(route)-hits0[k], metrics.PageCacheMisses.Value(route)-misses0[k]
+		hitsAll, lookupsAll = hitsAll+h, lookupsAll+h+m
+		if h+m > 0 {
+			res.HitRate[k] = float64(h) / float64(h+m)
+		}
+	}
 	if v, ok := firstErr.Load().(string); ok {
 		res.FirstError = v
 	}
@@ -249,13 +282,154 @@ func Run(ctx context.Context, c Config) (Result, error) {
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
 	fmt.Fprintf(c.Out, "load: %d docs, %d clients, %v: %d requests (%.0f/s), %d errors; p50 %s, p95 %s, p99 %s\n",
 		c.Docs, c.Clients, c.Duration, res.Requests, float64(res.Requests)/c.Duration.Seconds(), res.Errors, ms(res.P50), ms(res.P95), ms(res.P99))
+	if lookupsAll > 0 {
+		fmt.Fprintf(c.Out, "  page cache hit rate %.1f%%", 100*float64(hitsAll)/float64(lookupsAll))
+	} else {
+		fmt.Fprintf(c.Out, "  page cache off")
+	}
+	if res.CPUPerRequest > 0 {
+		fmt.Fprintf(c.Out, "; process CPU %.1fs = %.0f µs per request (server and clients)", cpu.Seconds(), float64(res.CPUPerRequest.Nanoseconds())/1000)
+	}
+	if load0 != "" {
+		fmt.Fprintf(c.Out, "; load average %s at start, %s at end", load0, load1)
+	}
+	fmt.Fprintln(c.Out)
 	for _, k := range []string{"front", "story", "search", "api"} {
 		q := pct(by[k])
 		res.PerPath[k] = q
-		fmt.Fprintf(c.Out, "  %-6s %6d requests: p50 %s, p95 %s, p99 %s\n", k, len(by[k]), ms(q[0]), ms(q[1]), ms(q[2]))
+		fmt.Fprintf(c.Out, "  %-6s %6d requests: p50 %s, p95 %s, p99 %s; cache hits %.1f%%\n", k, len(by[k]), ms(q[0]), ms(q[1]), ms(q[2]), 100*res.HitRate[k])
 	}
 	if res.FirstError != "" {
 		fmt.Fprintf(c.Out, "  first error: %s\n", res.FirstError)
 	}
 	return res, nil
+}
+
+// searchQuery picks a search: mostly one of the common words (80 %), else a
+// word found in about one document (20 %), so the page cache also sees a
+// long tail of one-off queries. (Two common words would be a third kind,
+// but in this synthetic text each is in two thirds of the documents, which
+// no real pair of words is.)
+func searchQuery(r *rand.Rand, rare []string) string {
+	if r.IntN(5) > 0 || len(rare) == 0 {
+		return words[r.IntN(len(words))]
+	}
+	return rare[r.IntN(len(rare))]
+}
+
+// rareWords takes up to n words outside the common vocabulary, one from each
+// of n random stored documents (by id: paging with OFFSET would scan).
+func rareWords(ctx context.Context, st *sqlite.DB, n int) ([]string, error) {
+	total, err := st.CountDocuments(ctx)
+	if err != nil || total == 0 {
+		return nil, err
+	}
+	common := map[string]bool{}
+	for _, w := range words {
+		common[w] = true
+	}
+	r := rand.New(rand.NewPCG(3, 5))
+	seen := map[string]bool{}
+	var out []string
+	for tries := 0; len(out) < n && tries < 2*n; tries++ {
+		d, err := st.Document(ctx, 1+r.Int64N(int64(total)))
+		if newstrace.IsNotFound(err) {
+			continue
+		} else if err != nil {
+			return nil, fmt.Errorf("pick rare search words: %w", err)
+		}
+		fs := strings.FieldsFunc(d.Text, func(c rune) bool { return c < 'a' || c > 'z' })
+		if len(fs) == 0 {
+			continue
+		}
+		if w := fs[r.IntN(len(fs))]; !common[w] && !seen[w] {
+			seen[w] = true
+			out = append(out, w)
+		}
+	}
+	return out, nil
+}
+
+// client is one browser: one kept-alive HTTP/1.1 connection, requests one
+// at a time, the cookies the server set sent back. It writes requests and
+// reads responses itself: http.Transport's per-request goroutine hand-offs
+// cost as much CPU as serving a cached page, and the clients share the
+// server's two cores.
+type client struct {
+	addr   string
+	conn   net.Conn
+	br     *bufio.Reader
+	buf    []byte
+	cookie string
+}
+
+func (c *client) get(path string) error {
+	if c.conn == nil {
+		conn, err := net.Dial("tcp", c.addr)
+		if err != nil {
+			return fmt.Errorf("connect: %w", err)
+		}
+		c.conn, c.br = conn, bufio.NewReaderSize(conn, 32<<10)
+	}
+	_ = c.conn.SetDeadline(time.Now().Add(30 * time.Second))
+	c.buf = append(c.buf[:0], "GET "...)
+	c.buf = append(c.buf, path...)
+	c.buf = append(c.buf, " HTTP/1.1\r\nHost: "...)
+	c.buf = append(c.buf, c.addr...)
+	c.buf = append(c.buf, "\r\nUser-Agent: newstrace-load\r\n"...)
+	if c.cookie != "" {
+		c.buf = append(c.buf, "Cookie: "...)
+		c.buf = append(c.buf, c.cookie...)
+		c.buf = append(c.buf, "\r\n"...)
+	}
+	c.buf = append(c.buf, "\r\n"...)
+	err := c.roundTrip(path)
+	if err != nil {
+		c.close() // a fresh connection for the next request
+	}
+	return err
+}
+
+func (c *client) roundTrip(path string) error {
+	if _, err := c.conn.Write(c.buf); err != nil {
+		return fmt.Errorf("GET %s: %w", path, err)
+	}
+	resp, err := http.ReadResponse(c.br, nil)
+	if err != nil {
+		return fmt.Errorf("GET %s: %w", path, err)
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return fmt.Errorf("GET %s: read body: %w", path, err)
+	}
+	if c.cookie == "" {
+		c.cookie = cookieHeader(resp)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", path, resp.Status)
+	}
+	if resp.Close {
+		c.close()
+	}
+	return nil
+}
+
+func (c *client) close() {
+	if c.conn != nil {
+		c.conn.Close()
+		c.conn = nil
+	}
+}
+
+// cookieHeader is the Cookie header a browser would send back after resp.
+func cookieHeader(resp *http.Response) string {
+	var b strings.Builder
+	for _, c := range resp.Cookies() {
+		if b.Len() > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(c.Name + "=" + c.Value)
+	}
+	return b.String()
 }

@@ -40,6 +40,10 @@ var (
 		"Webhook deliveries by outcome (ok, failed).", "outcome")
 	Embeddings = NewCounterVec("newstrace_embeddings_total",
 		"Documents sent to the embeddings endpoint by outcome (ok, error); an error leaves the document matched without one.", "outcome")
+	PageCacheHits = NewCounterVec("newstrace_page_cache_hits_total",
+		"GET responses served from the web page cache, by route.", "route")
+	PageCacheMisses = NewCounterVec("newstrace_page_cache_misses_total",
+		"GET responses of cached routes rendered anew (nothing fresh in the page cache), by route.", "route")
 )
 
 // CounterVec is a counter with one label.
@@ -162,7 +166,7 @@ type GaugeFunc func(ctx context.Context) ([]Gauge, error)
 // Write writes every metric, then the gauges, in the text format.
 func Write(w io.Writer, gauges []Gauge) error {
 	bw := bufio.NewWriter(w)
-	for _, c := range []*CounterVec{Polls, FetchErrors, WebhookDeliveries, Embeddings} {
+	for _, c := range []*CounterVec{Polls, FetchErrors, WebhookDeliveries, Embeddings, PageCacheHits, PageCacheMisses} {
 		c.write(bw)
 	}
 	ExtractSeconds.write(bw)

@@ -37,6 +37,12 @@ func (s *Server) metricsHandler() http.Handler {
 // fails the other is still returned (the handler logs the error).
 func (s *Server) readGauges(ctx context.Context) ([]metrics.Gauge, error) {
 	gs, err := s.storeGauges(ctx)
+	if s.cache != nil {
+		n, size := s.cache.stats()
+		gs = append(gs,
+			metrics.Gauge{Name: "newstrace_page_cache_entries", Help: "Responses held in the web page cache.", Value: float64(n)},
+			metrics.Gauge{Name: "newstrace_page_cache_bytes", Help: "Bytes held in the web page cache.", Value: float64(size)})
+	}
 	if s.gauges != nil {
 		more, gerr := s.gauges(ctx)
 		gs = append(gs, more...)

@@ -87,9 +87,23 @@ func (s *Server) authRequired(ctx context.Context) (bool, error) {
 	if !s.loopback {
 		return true, nil
 	}
+	// Asked on every request. Only "accounts exist" is remembered (for the
+	// page cache's TTL): an account created by the CLI must close desktop
+	// mode at once, while asking for a login a moment after the last account
+	// was removed is harmless.
+	var gen uint64
+	if s.cache != nil {
+		if s.cache.accountsExist() {
+			return true, nil
+		}
+		gen = s.cache.gen.Load()
+	}
 	n, err := s.store.CountUsers(ctx)
 	if err != nil {
 		return true, fmt.Errorf("count users: %w", err)
+	}
+	if s.cache != nil && n > 0 {
+		s.cache.setAccountsExist(gen)
 	}
 	return n > 0, nil
 }

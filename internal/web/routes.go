@@ -31,11 +31,11 @@ func (s *Server) routes() http.Handler {
 // uiRoutes lists the pages. Every page needs a login once accounts exist;
 // every POST carries a CSRF token.
 func (s *Server) uiRoutes(mux *http.ServeMux) {
-	mux.Handle("GET /{$}", s.page(s.storiesPage))
-	mux.Handle("GET /stories/{id}", s.page(s.storyPage))
-	mux.Handle("GET /stories/{id}/timeline.svg", s.page(s.storyTimeline))
-	mux.Handle("GET /documents/{id}", s.page(s.documentPage))
-	mux.Handle("GET /search", s.page(s.searchPage))
+	mux.Handle("GET /{$}", s.page(s.cached("front", s.storiesPage)))
+	mux.Handle("GET /stories/{id}", s.page(s.cached("story", s.storyPage)))
+	mux.Handle("GET /stories/{id}/timeline.svg", s.page(s.cached("timeline", s.storyTimeline)))
+	mux.Handle("GET /documents/{id}", s.page(s.cached("document", s.documentPage)))
+	mux.Handle("GET /search", s.page(s.cached("search", s.searchPage)))
 	mux.Handle("GET /sources", s.page(s.sourcesPage))
 	mux.Handle("POST /sources", s.page(s.form(formMaxBytes, s.addFeed)))
 	mux.Handle("POST /sources/import", s.page(s.form(opmlMaxBytes+formMaxBytes, s.importOPML)))
@@ -58,10 +58,10 @@ func (s *Server) apiRoutes(mux *http.ServeMux) {
 	mux.Handle("POST /api/v1/feeds", s.api(s.apiCreateFeed))
 	mux.Handle("GET /api/v1/feeds/{id}", s.api(s.apiFeed))
 	mux.Handle("DELETE /api/v1/feeds/{id}", s.api(s.apiDeleteFeed))
-	mux.Handle("GET /api/v1/articles", s.api(s.apiArticles))
-	mux.Handle("GET /api/v1/articles/{id}", s.api(s.apiArticle))
-	mux.Handle("GET /api/v1/search", s.api(s.apiSearch))
-	mux.Handle("GET /api/v1/stories", s.api(s.apiStories))
-	mux.Handle("GET /api/v1/stories/{id}", s.api(s.apiStory))
+	mux.Handle("GET /api/v1/articles", s.api(s.cached("api_articles", s.apiArticles)))
+	mux.Handle("GET /api/v1/articles/{id}", s.api(s.cached("api_article", s.apiArticle)))
+	mux.Handle("GET /api/v1/search", s.api(s.cached("api_search", s.apiSearch)))
+	mux.Handle("GET /api/v1/stories", s.api(s.cached("api_stories", s.apiStories)))
+	mux.Handle("GET /api/v1/stories/{id}", s.api(s.cached("api_story", s.apiStory)))
 	mux.Handle("/api/v1/", s.api(s.apiNotFound))
 }

@@ -5,6 +5,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,6 +34,13 @@ type Config struct {
 	// Gauges, when set, adds gauges read at each /metrics scrape after the
 	// store's (the job queue's depth when this process runs workers).
 	Gauges metrics.GaugeFunc
+	// PageCacheBytes caps the cache of rendered read pages (pagecache.go):
+	// 0 means 32 MiB, negative turns the cache off.
+	PageCacheBytes int64
+	// PageCacheTTL bounds how long a write by another process (workers on a
+	// shared store, the CLI) can take to show; 0 means 2 s. Writes made
+	// through this server, or reported with StoreChanged, show at once.
+	PageCacheTTL time.Duration
 }
 
 // Server is the HTTP surface. Build it with New.
@@ -49,6 +57,7 @@ type Server struct {
 
 	tmpl    *templates
 	limiter *loginLimiter
+	cache   *pageCache // nil when off
 	handler http.Handler
 }
 
@@ -83,7 +92,10 @@ func New(cfg Config) (*Server, error) {
 		tmpl:        tmpl,
 		limiter:     newLoginLimiter(loginAttempts, loginWindow),
 	}
-	s.handler = s.secureHeaders(s.recoverPanics(s.routes()))
+	if cfg.PageCacheBytes >= 0 {
+		s.cache = newPageCache(cmp.Or(cfg.PageCacheBytes, defaultPageCacheBytes), cmp.Or(cfg.PageCacheTTL, defaultPageCacheTTL))
+	}
+	s.handler = s.secureHeaders(s.recoverPanics(s.trackWrites(s.routes())))
 	return s, nil
 }
 
