@@ -92,6 +92,10 @@ var oneSided = map[string]string{
 	// SQLite files every fingerprint's band keys as rows for index seeks;
 	// a backend may keep them differently (they are in fingerprints.bands).
 	"lsh_bands": "LSH postings, derived from fingerprints.bands",
+	// SQLite's search lists an author: filter's documents from these;
+	// triggers fill them from documents.authors, which is copied.
+	"search_authors":   "author names for SQLite's author: filter, derived from documents.authors",
+	"document_authors": "author-to-document pairs for SQLite's author: filter, derived from documents.authors",
 	// Bookings of the next request slot per host by running workers: only
 	// the PostgreSQL store paces across processes, and a new store starts
 	// with none booked.
