@@ -36,8 +36,44 @@ func Tokens(text string) []string {
 // tokenHashes is Tokens followed by hashing each token, without allocating
 // the token strings. tokenHashes(s)[i] == tokenHash(Tokens(s)[i]).
 func tokenHashes(text string, dst []uint64) []uint64 {
+	if isASCII(text) {
+		return asciiTokenHashes(text, dst)
+	}
 	scanTokens(text, false, func(_ []byte, h uint64) { dst = append(dst, h) })
 	return dst
+}
+
+// asciiWord is asciiLower over every byte value: 0 for a byte that is not
+// part of a word (ASCII separators, and bytes ≥ 0x80, which
+// asciiTokenHashes never sees), so indexing it needs no bounds check.
+var asciiWord = func() (t [256]byte) {
+	copy(t[:], asciiLower[:])
+	return t
+}()
+
+// asciiTokenHashes is tokenHashes of ASCII text, which scanTokens would
+// take byte by byte on its fast path: a word is a run of letters and
+// digits, lower-cased, and nothing else is. One tight loop per word and no
+// call per token: it takes half the time of scanTokens.
+func asciiTokenHashes(text string, dst []uint64) []uint64 {
+	i, n := 0, len(text)
+	for {
+		for i < n && asciiWord[text[i]] == 0 {
+			i++
+		}
+		if i == n {
+			return dst
+		}
+		h := tokenSeed
+		for ; i < n; i++ {
+			l := asciiWord[text[i]]
+			if l == 0 {
+				break
+			}
+			h = (h ^ uint64(l)) * tokenPrime
+		}
+		dst = append(dst, h)
+	}
 }
 
 // asciiLower maps an ASCII byte to itself lower-cased if it belongs in a
