@@ -177,13 +177,43 @@ func TestSameAsReference(t *testing.T) {
 		}
 		texts = append(texts, b.String())
 	}
+	// ASCII with punctuation from outside it (asciiWithSeparators), and the
+	// characters that must leave that path: compatibility forms holding
+	// letters or marks (™ ½ ¨ ´ ª), the soft hyphen, accented letters.
+	seps := []string{"word", "Word", "x", "42", " ", ".", "’", "‘", "“", "”", "—", "–", "…", " ", " ", "«", "»", "•",
+		"§", "©", "°", "±", "·", "¿", "¡", " ", "‐", "™", "½", "¨", "´", "ª", "­", "é", "́"}
+	for range 3000 {
+		var b strings.Builder
+		for range r.IntN(60) {
+			b.WriteString(seps[r.IntN(len(seps))])
+		}
+		texts = append(texts, b.String())
+	}
 	for _, text := range texts {
 		sameAsReference(t, text)
 	}
 }
 
+// TestSeparatorPath checks which texts take the ASCII path though not ASCII.
+func TestSeparatorPath(t *testing.T) {
+	for text, want := range map[string]bool{
+		"He said “no” — twice…":  true,
+		"it’s a test • §2 ©2024": true,
+		"Brand™ goes":            false, // NFKC: "TM", letters
+		"½ price":                false, // NFKC: "1⁄2", digits
+		"co­operate":             false, // soft hyphen joins the halves
+		"café":                   false,
+		"a ¨ b":                  false, // NFKC: space + combining diaeresis
+		"bad ÿ byte":             false,
+	} {
+		if got := asciiWithSeparators(text); got != want {
+			t.Errorf("asciiWithSeparators(%q) = %v, want %v", text, got, want)
+		}
+	}
+}
+
 func FuzzSameAsReference(f *testing.F) {
-	for _, s := range []string{"", "a", join(articleParas), "北京发布新规。", "یہ خبر ہے۔", "e\u0301 ﬁ", "\xff\xfe broken \xc3"} {
+	for _, s := range []string{"", "a", join(articleParas), "北京发布新规。", "یہ خبر ہے۔", "e\u0301 ﬁ", "\xff\xfe broken \xc3", "it’s “done” — ok…™½"} {
 		f.Add(s)
 	}
 	f.Fuzz(sameAsReference)

@@ -3,6 +3,7 @@ package match
 import (
 	"encoding/binary"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
@@ -36,7 +37,7 @@ func Tokens(text string) []string {
 // tokenHashes is Tokens followed by hashing each token, without allocating
 // the token strings. tokenHashes(s)[i] == tokenHash(Tokens(s)[i]).
 func tokenHashes(text string, dst []uint64) []uint64 {
-	if isASCII(text) {
+	if isASCII(text) || asciiWithSeparators(text) {
 		return asciiTokenHashes(text, dst)
 	}
 	scanTokens(text, false, func(_ []byte, h uint64) { dst = append(dst, h) })
@@ -75,6 +76,58 @@ func asciiTokenHashes(text string, dst []uint64) []uint64 {
 		dst = append(dst, h)
 	}
 }
+
+// asciiWithSeparators reports whether every non-ASCII character of text is
+// one that only ever separates words, even after NFKC (curly quotes, dashes,
+// no-break and other spaces, ellipsis, bullets): English news text is
+// ASCII but for these, and then asciiTokenHashes, which treats every byte
+// ≥ 0x80 as a separator, gives what the NFKC path would.
+func asciiWithSeparators(text string) bool {
+	seps := separatorRunes()
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if r == utf8.RuneError || r >= separatorLimit || !seps[r] {
+			return false // invalid UTF-8, or a character that may be or join a word
+		}
+		i += size
+	}
+	return true
+}
+
+// separatorLimit bounds the table: Latin-1, the spacing modifiers and
+// General Punctuation hold the separators news text uses.
+const separatorLimit = 0x2070
+
+// separatorRunes marks the runes below separatorLimit that scanTokens ends
+// a word at, both as they are and after NFKC: not letters, numbers or
+// marks, not dropped format characters (Cf, such as the soft hyphen, which
+// join a word's halves), and without a compatibility form that holds any
+// of those (™ is "TM", ½ is "1⁄2").
+var separatorRunes = sync.OnceValue(func() (t [separatorLimit]bool) {
+	sep := func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsNumber(r) && !unicode.IsMark(r) && !unicode.Is(unicode.Cf, r) && r != 0x0640
+	}
+	for r := rune(utf8.RuneSelf); r < separatorLimit; r++ {
+		if !sep(r) || unicode.Is(unicode.Cs, r) {
+			continue
+		}
+		ok := true
+		for _, n := range norm.NFKC.String(string(r)) {
+			if n < utf8.RuneSelf {
+				ok = ok && asciiLower[n] == 0
+			} else {
+				ok = ok && sep(n)
+			}
+		}
+		t[r] = ok
+	}
+	return t
+})
 
 // asciiLower maps an ASCII byte to itself lower-cased if it belongs in a
 // word (letters and digits), else to 0.
