@@ -20,8 +20,9 @@ import (
 // background on first use (until it is ready, lookups seek every key), and
 // each lookup also reads, in the same statement, the fingerprints saved
 // since (one seek on fingerprints_seq, migration 0011), by this process or
-// any other, and adds their keys. Postings removed from the store only cost a wasted seek; a
-// filter filled past its capacity is reloaded, larger, in the background.
+// any other, and adds their keys. Postings removed from the store only
+// cost a wasted seek; a filter filled past its capacity is reloaded,
+// larger, in the background.
 type bandCache struct {
 	mu      sync.Mutex
 	filter  *match.BandFilter // nil until loaded

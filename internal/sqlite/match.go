@@ -32,12 +32,14 @@ func encodeBands(bands []uint64) []byte {
 	return b
 }
 
-func decodeBands(b []byte) []uint64 {
-	out := make([]uint64, 0, len(b)/8)
+func decodeBands(b []byte) []uint64 { return appendBands(make([]uint64, 0, len(b)/8), b) }
+
+// appendBands appends the keys encoded in b (encodeBands) to dst.
+func appendBands(dst []uint64, b []byte) []uint64 {
 	for ; len(b) >= 8; b = b[8:] {
-		out = append(out, binary.LittleEndian.Uint64(b))
+		dst = append(dst, binary.LittleEndian.Uint64(b))
 	}
-	return out
+	return dst
 }
 
 // SaveFingerprint stores docID's fingerprint and replaces its postings.
@@ -288,9 +290,7 @@ func (db *DB) nearSynced(ctx context.Context, keys []int64, limit int, seq int64
 			continue
 		}
 		fresh.last = max(fresh.last, sc.seq.Int64)
-		for b := []byte(sc.bands); len(b) >= 8; b = b[8:] {
-			fresh.keys = append(fresh.keys, binary.LittleEndian.Uint64(b))
-		}
+		fresh.keys = appendBands(fresh.keys, sc.bands)
 	}
 	return ids, fresh, rows.Err()
 }
