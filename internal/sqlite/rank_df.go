@@ -4,10 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"runtime"
 	"sync"
 	"time"
-	"weak"
 )
 
 // Document frequencies for ranking (rank.go) come from a per-store cache,
@@ -30,25 +28,10 @@ type dfEntry struct {
 	at              time.Time
 }
 
+// dfCache is one store's cache (DB.df), shared by its connections.
 type dfCache struct {
 	mu sync.Mutex
 	m  map[string]dfEntry
-}
-
-// dfCaches holds one cache per open store, keyed weakly so that a closed and
-// dropped *DB takes its cache with it.
-var dfCaches sync.Map // weak.Pointer[DB] → *dfCache
-
-func (db *DB) dfCache() *dfCache {
-	key := weak.Make(db)
-	if c, ok := dfCaches.Load(key); ok {
-		return c.(*dfCache)
-	}
-	c, loaded := dfCaches.LoadOrStore(key, &dfCache{m: map[string]dfEntry{}})
-	if !loaded {
-		runtime.AddCleanup(db, func(k weak.Pointer[DB]) { dfCaches.Delete(k) }, key)
-	}
-	return c.(*dfCache)
 }
 
 // searchStats is what ranking and plan choice know of a search's phrases.
@@ -69,7 +52,7 @@ func (e dfEntry) fresh(now time.Time, maxID, rows int64) bool {
 // as the document frequencies; key must not collide with a phrase (start it
 // with a character a phrase cannot start with).
 func (db *DB) cachedCount(key string, st searchStats, count func() (int64, error)) (int64, error) {
-	c, now := db.dfCache(), db.now()
+	c, now := &db.df, db.now()
 	c.mu.Lock()
 	e, ok := c.m[key]
 	c.mu.Unlock()
@@ -102,45 +85,27 @@ func (db *DB) docFreqs(ctx context.Context, tx *sql.Tx, phrases []string) (searc
 		return searchStats{}, fmt.Errorf("document frequencies: store size: %w", err)
 	}
 	n, _ := binaryUvarint(totals)
-	rows := int64(n)
-	c, now := db.dfCache(), db.now()
-	var missing []int
-	c.mu.Lock()
+	st := searchStats{dfs: out, maxID: maxID, rows: int64(n)}
+	// BM25 gives every phrase in half the rows or more the same floor IDF,
+	// so counting stops there: half the cost of the commonest words' counts.
+	half := (st.rows + 1) / 2
+	if half <= 0 {
+		half = -1 // no totals yet: count all
+	}
 	for i, p := range phrases {
 		if p == "" {
 			continue
 		}
-		if e, ok := c.m[p]; ok && e.fresh(now, maxID, rows) {
-			out[i] = e.df
-			continue
-		}
-		missing = append(missing, i)
-	}
-	c.mu.Unlock()
-	// BM25 gives every phrase in half the rows or more the same floor IDF,
-	// so counting stops there: half the cost of the commonest words' counts.
-	half := (rows + 1) / 2
-	if half <= 0 {
-		half = -1 // no totals yet: count all
-	}
-	for _, i := range missing {
-		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? LIMIT ?)`,
-			phrases[i], half).Scan(&out[i])
+		out[i], err = db.cachedCount(p, st, func() (df int64, err error) {
+			err = tx.QueryRowContext(ctx, `SELECT count(*) FROM (SELECT 1 FROM documents_fts WHERE documents_fts MATCH ? LIMIT ?)`,
+				p, half).Scan(&df)
+			return df, err
+		})
 		if err != nil {
-			return searchStats{}, fmt.Errorf("count documents matching %s: %w", phrases[i], err)
+			return searchStats{}, fmt.Errorf("count documents matching %s: %w", p, err)
 		}
 	}
-	if len(missing) > 0 {
-		c.mu.Lock()
-		if len(c.m)+len(missing) > dfMaxEntries {
-			clear(c.m)
-		}
-		for _, i := range missing {
-			c.m[phrases[i]] = dfEntry{df: out[i], maxID: maxID, rows: rows, at: now}
-		}
-		c.mu.Unlock()
-	}
-	return searchStats{dfs: out, maxID: maxID, rows: rows}, nil
+	return st, nil
 }
 
 // binaryUvarint decodes an SQLite varint (big-endian groups of 7 bits, the

@@ -38,6 +38,7 @@ type DB struct {
 	reader *sql.DB
 	logger *slog.Logger
 	near   nearStmt // the prepared LSH lookup (match.go)
+	df     dfCache  // document frequencies and filter sizes for search (rank_df.go)
 
 	// Now is the store's clock for created_at and default first-seen times.
 	Now func() time.Time
@@ -54,7 +55,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
 	}
-	db := &DB{path: path, logger: slog.Default().With("component", "sqlite"), Now: time.Now}
+	db := &DB{path: path, logger: slog.Default().With("component", "sqlite"), Now: time.Now, df: dfCache{m: map[string]dfEntry{}}}
 
 	var err error
 	if db.writer, err = sql.Open("sqlite", path+"?"+pragmas+"&_txlock=immediate"); err != nil {
