@@ -52,12 +52,13 @@ func Format(q newstrace.SearchQuery) string {
 }
 
 // formatTerm quotes what would not read back as the same bare word; after
-// the "-" of an exclusion a word may itself start with "-", and "-OR" is the
-// word OR excluded (quoting it would make it a phrase).
+// the "-" of an exclusion a word may itself start with "-". The operator OR
+// is only the bare token: "-OR" and "OR*" read back as the word OR, and
+// quoting them would make a phrase.
 func formatTerm(t newstrace.SearchTerm, negated bool) string {
 	text := strings.ReplaceAll(t.Text, `"`, " ")
 	var s string
-	if t.Phrase || text != t.Text || (text == "OR" && !negated) || text == "" || strings.ContainsFunc(text, isSpace) ||
+	if t.Phrase || text != t.Text || (text == "OR" && !negated && !t.Prefix) || text == "" || strings.ContainsFunc(text, isSpace) ||
 		(!negated && strings.HasPrefix(text, "-")) || strings.HasSuffix(text, "*") || looksLikeFilter(text) {
 		s = `"` + text + `"`
 	} else {
