@@ -26,6 +26,10 @@ import (
 //
 //	go test ./internal/postgres -run '^$' -bench . -benchtime 2000x
 //	NEWSTRACE_BENCH_DOCS=200000 go test ./internal/postgres -run '^$' -bench . -benchtime 2000x -timeout 60m
+//
+// NEWSTRACE_BENCH_SCHEMA=name keeps the loaded corpus in that schema and
+// reuses it on the next run with the same document count (a 1M load takes
+// half an hour); pending migrations still apply. Drop it by hand when done.
 
 func benchDocs() int {
 	if n, err := strconv.Atoi(os.Getenv("NEWSTRACE_BENCH_DOCS")); err == nil && n > 0 {
@@ -37,11 +41,19 @@ func benchDocs() int {
 // benchStore returns a store holding the corpus and the corpus itself.
 func benchStore(b *testing.B) (*DB, *corpusGen, []corpusDoc) {
 	b.Helper()
-	db := openTest(b)
 	ctx := context.Background()
 	n := benchDocs()
 	start := time.Now()
 	gen := newCorpusGen(b, n)
+	db, kept := openBench(b, n)
+	if kept {
+		docs := gen.docs(n)
+		for i := range docs {
+			docs[i].source = int64(1 + gen.r.IntN(len(gen.sources)))
+		}
+		b.Logf("reusing the %d documents kept in schema %s", n, db.schema)
+		return db, gen, docs
+	}
 	var sources []int64
 	for _, name := range gen.sources {
 		s, err := db.EnsureSource(ctx, newstrace.Source{Name: name})
@@ -89,6 +101,32 @@ func benchStore(b *testing.B) (*DB, *corpusGen, []corpusDoc) {
 	db.pool.QueryRow(ctx, `SELECT pg_total_relation_size('documents')`).Scan(&size)
 	b.Logf("loaded %d documents in %s; documents with indexes and TOAST: %d MB", n, time.Since(start).Round(time.Second), size>>20)
 	return db, gen, docs
+}
+
+// openBench opens the benchmark's store: a fresh schema, or the one named
+// by NEWSTRACE_BENCH_SCHEMA, kept (true) when it already holds n documents.
+func openBench(b *testing.B, n int) (*DB, bool) {
+	name := os.Getenv("NEWSTRACE_BENCH_SCHEMA")
+	if name == "" {
+		return openTest(b), false
+	}
+	ctx := context.Background()
+	db, err := Open(ctx, testDSN(b), Options{Schema: name, Migrate: true, MaxConns: 8, Logger: quiet})
+	if err != nil {
+		b.Fatalf("open schema %s: %v", name, err)
+	}
+	b.Cleanup(func() { db.Close() })
+	var have int
+	if err := db.pool.QueryRow(ctx, `SELECT count(*) FROM documents`).Scan(&have); err != nil {
+		b.Fatal(err)
+	}
+	if have == n {
+		return db, true
+	}
+	if have != 0 {
+		b.Fatalf("schema %s holds %d documents, not %d: drop it or name another", name, have, n)
+	}
+	return db, false
 }
 
 // BenchmarkMatchLookup measures the match stage's store calls for one
