@@ -67,7 +67,11 @@ func (db *DB) Search(ctx context.Context, q newstrace.SearchQuery) (newstrace.Se
 		if err != nil {
 			return err
 		}
-		cands, err := searchCandidates(ctx, tx, q, plan)
+		values, err := resolveFilters(ctx, tx, q)
+		if err != nil {
+			return err
+		}
+		cands, err := searchCandidates(ctx, tx, q, plan, values)
 		if err != nil {
 			return err
 		}
@@ -234,21 +238,56 @@ func planSearch(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery) (search
 	return plan, nil
 }
 
+// filterValues are what q's source: and author: filters name, looked up
+// before the search: the sources so named and the authors' names that
+// match. As constants in the query the planner sees how many documents
+// they admit (from the statistics of each index) and ANDs their bitmaps
+// with the words'; as subqueries it could only guess.
+type filterValues struct {
+	sites   []string // the source: names lower-cased, for site_name
+	sources []int64
+	authors []string
+}
+
+// resolveFilters looks up q's filter values in one round trip.
+func resolveFilters(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery) (filterValues, error) {
+	var v filterValues
+	if len(q.Sources) == 0 && len(q.Authors) == 0 {
+		return v, nil
+	}
+	names := make([]string, len(q.Sources))
+	for i, n := range q.Sources {
+		names[i] = searchString(n)
+	}
+	pats := make([]string, len(q.Authors))
+	for i, au := range q.Authors {
+		pats[i] = "%" + likeEscape(searchString(au)) + "%"
+	}
+	err := tx.QueryRow(ctx, `SELECT ARRAY(SELECT lower(n) FROM unnest($1::text[]) n),
+		ARRAY(SELECT s.id FROM sources s WHERE lower(s.name) IN (SELECT lower(n) FROM unnest($1::text[]) n) ORDER BY s.id),
+		ARRAY(SELECT n.name FROM author_names n WHERE n.name ILIKE ANY ($2) ORDER BY n.name)`, names, pats).Scan(&v.sites, &v.sources, &v.authors)
+	if err != nil {
+		return v, fmt.Errorf("look up filters: %w", err)
+	}
+	return v, nil
+}
+
 // filterSQL renders q's filters as conditions on documents d.
-func filterSQL(a *sqlArgs, q newstrace.SearchQuery) []string {
+func filterSQL(a *sqlArgs, q newstrace.SearchQuery, v filterValues) []string {
 	var conds []string
+	// Each filter is a disjunction of index conditions (migration 0006), so
+	// the planner can AND its bitmap with the words' instead of testing it
+	// on the heap row of every match.
 	if len(q.Sources) > 0 {
-		// The source that first brought it, any source that sighted it, or
-		// the site name an ingested file gave; names compare case-insensitively.
-		names := make([]string, len(q.Sources))
-		for i, n := range q.Sources {
-			names[i] = searchString(n)
+		// The source that first brought it, any other source that sighted
+		// it, or the site name an ingested file gave; names compare
+		// case-insensitively.
+		cond := `(d.site_name <> '' AND lower(d.site_name) = ANY (` + a.add(v.sites) + `::text[]))`
+		if len(v.sources) > 0 {
+			ids := a.add(v.sources) + `::bigint[]`
+			cond += ` OR d.source_id = ANY (` + ids + `) OR (d.other_sources <> '{}' AND d.other_sources && ` + ids + `)`
 		}
-		ns := a.add(names)
-		conds = append(conds, `(lower(d.site_name) IN (SELECT lower(n) FROM unnest(`+ns+`::text[]) n)
-			OR d.source_id IN (SELECT s.id FROM sources s WHERE lower(s.name) IN (SELECT lower(n) FROM unnest(`+ns+`::text[]) n))
-			OR d.id IN (SELECT g.document_id FROM sightings g JOIN sources s ON s.id = g.source_id
-				WHERE lower(s.name) IN (SELECT lower(n) FROM unnest(`+ns+`::text[]) n)))`)
+		conds = append(conds, "("+cond+")")
 	}
 	if len(q.Langs) > 0 {
 		langs := make([]string, len(q.Langs))
@@ -258,13 +297,7 @@ func filterSQL(a *sqlArgs, q newstrace.SearchQuery) []string {
 		conds = append(conds, `d.language = ANY (`+a.add(langs)+`)`)
 	}
 	if len(q.Authors) > 0 {
-		pats := make([]string, len(q.Authors))
-		for i, au := range q.Authors {
-			pats[i] = "%" + likeEscape(searchString(au)) + "%"
-		}
-		conds = append(conds, `EXISTS (SELECT 1 FROM jsonb_array_elements_text(
-			CASE jsonb_typeof(d.authors) WHEN 'array' THEN d.authors ELSE '[]' END) au
-			WHERE au ILIKE ANY (`+a.add(pats)+`))`)
+		conds = append(conds, `search_author_names(d.authors) && `+a.add(v.authors)+`::text[]`)
 	}
 	if q.After != nil {
 		conds = append(conds, documentSort+` >= `+a.add(*q.After))
@@ -273,12 +306,13 @@ func filterSQL(a *sqlArgs, q newstrace.SearchQuery) []string {
 		conds = append(conds, documentSort+` < `+a.add(*q.Before))
 	}
 	if q.Starred != nil {
-		c := `EXISTS (SELECT 1 FROM user_documents u WHERE u.user_id = ` + a.add(q.UserID) +
-			` AND u.document_id = d.id AND u.starred_at IS NOT NULL)`
-		if !*q.Starred {
-			c = "NOT " + c
+		if *q.Starred { // a reader's stars are few: a list of ids
+			conds = append(conds, `d.id = ANY (ARRAY(SELECT u.document_id FROM user_documents u WHERE u.user_id = `+
+				a.add(q.UserID)+` AND u.starred_at IS NOT NULL))`)
+		} else {
+			conds = append(conds, `NOT EXISTS (SELECT 1 FROM user_documents u WHERE u.user_id = `+a.add(q.UserID)+
+				` AND u.document_id = d.id AND u.starred_at IS NOT NULL)`)
 		}
-		conds = append(conds, c)
 	}
 	if q.Unread != nil {
 		c := `EXISTS (SELECT 1 FROM user_documents u WHERE u.user_id = ` + a.add(q.UserID) +
@@ -335,9 +369,9 @@ const (
 //
 // Without words: newest first by published (documents_sort or
 // documents_language), excluded words tested on the rows walked.
-func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, plan searchPlan) ([]candidate, error) {
+func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, plan searchPlan, v filterValues) ([]candidate, error) {
 	find := func(lo int64) ([]candidate, error) {
-		query, args := candidateSQL(q, plan, lo)
+		query, args := candidateSQL(q, plan, v, lo)
 		rows, _ := tx.Query(ctx, query, args...)
 		cands, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (candidate, error) {
 			var c candidate
@@ -363,9 +397,15 @@ func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, p
 	// For the rest of this read-only transaction, whose one other query
 	// (the page's hits, by id) needs neither scan. JIT off too: the
 	// switched-off scans' penalty costs would trigger it, and compiling
-	// takes hundreds of milliseconds.
+	// takes hundreds of milliseconds; no parallel workers, whose start
+	// costs more than the few thousand rows they would share. Custom plans: the statement cache
+	// prepares each query shape, and after five runs PostgreSQL may keep a
+	// generic plan, which guesses 500 rows for any tsquery and so tests a
+	// lang: filter on the heap row of every match (12,000 blocks at 100k
+	// documents) instead of ANDing its index; planning costs about 1 ms.
 	if _, err := tx.Exec(ctx, `SELECT set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true),
-		set_config('jit', 'off', true)`); err != nil {
+		set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true),
+		set_config('max_parallel_workers_per_gather', '0', true)`); err != nil {
 		return nil, fmt.Errorf("find matches: %w", err)
 	}
 	for {
@@ -385,7 +425,7 @@ func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, p
 }
 
 // candidateSQL is the candidates query for documents above id lo (0: all).
-func candidateSQL(q newstrace.SearchQuery, plan searchPlan, lo int64) (string, sqlArgs) {
+func candidateSQL(q newstrace.SearchQuery, plan searchPlan, v filterValues, lo int64) (string, sqlArgs) {
 	var a sqlArgs
 	var conds []string
 	if plan.match != "" {
@@ -394,7 +434,7 @@ func candidateSQL(q newstrace.SearchQuery, plan searchPlan, lo int64) (string, s
 	if plan.exclude != "" {
 		conds = append(conds, `NOT d.fts @@ `+a.add(plan.exclude)+`::tsquery`)
 	}
-	conds = append(conds, filterSQL(&a, q)...)
+	conds = append(conds, filterSQL(&a, q, v)...)
 	if lo > 0 {
 		conds = append(conds, `d.id > `+a.add(lo))
 	}

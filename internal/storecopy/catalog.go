@@ -96,6 +96,9 @@ var oneSided = map[string]string{
 	// triggers fill them from documents.authors, which is copied.
 	"search_authors":   "author names for SQLite's author: filter, derived from documents.authors",
 	"document_authors": "author-to-document pairs for SQLite's author: filter, derived from documents.authors",
+	// PostgreSQL's author: filter scans these names; a trigger fills it
+	// from documents.authors, which is copied.
+	"author_names": "author names for PostgreSQL's author: filter, derived from documents.authors",
 	// Bookings of the next request slot per host by running workers: only
 	// the PostgreSQL store paces across processes, and a new store starts
 	// with none booked.

@@ -58,6 +58,13 @@ func seedSearch(t *testing.T, s newstrace.Store) searchDocs {
 		res := mustSave(t, s, x.d, newstrace.Sighting{FeedID: x.feed, EntryKey: x.name, URL: x.d.URL})
 		out.ids[x.name], out.story[x.name] = res.Document.ID, res.Document.StoryID
 	}
+	// Another outlet reposts "tal": a source: filter finds it by either name.
+	mirror := mustFeed(t, s, newstrace.Feed{URL: "https://mirror.example/rss", Title: "Mirror Desk"})
+	tal := docs[3]
+	tal.d.URL, tal.d.ContentHash, tal.d.FirstSeen = "https://search.example/tal", "search-tal", at(time.Hour)
+	if res := mustSave(t, s, tal.d, newstrace.Sighting{FeedID: mirror.ID, EntryKey: "tal-repost", URL: tal.d.URL}); res.Document.ID != out.ids["tal"] {
+		t.Fatalf("the repost of tal was stored as document %d, not %d", res.Document.ID, out.ids["tal"])
+	}
 	story, err := s.MergeStories(ctx, []int64{out.ids["valley"], out.ids["valley2"]})
 	if err != nil {
 		t.Fatalf("MergeStories: %v", err)
@@ -110,6 +117,8 @@ func testSearch(t *testing.T, s newstrace.Store) {
 		{name: "source by name, newest first", q: newstrace.SearchQuery{Sources: []string{"fort russ news"}}, want: []string{"storm", "tal"}, ordered: true},
 		{name: "source and word", q: newstrace.SearchQuery{Clauses: []newstrace.SearchClause{w("floods")}, Sources: []string{"Fort Russ News"}}, want: []string{"storm"}},
 		{name: "source by site name", q: newstrace.SearchQuery{Sources: []string{"Sports Daily"}}, want: []string{"sport"}},
+		{name: "source that sighted it second", q: newstrace.SearchQuery{Sources: []string{"mirror desk"}}, want: []string{"tal"}},
+		{name: "second source and word", q: newstrace.SearchQuery{Clauses: []newstrace.SearchClause{w("tal")}, Sources: []string{"Mirror Desk", "Nobody"}}, want: []string{"tal"}},
 		{name: "unknown source", q: newstrace.SearchQuery{Sources: []string{"Nobody"}}},
 		{name: "lang", q: newstrace.SearchQuery{Langs: []string{"de"}}, want: []string{"tal"}},
 		{name: "author substring any case", q: newstrace.SearchQuery{Authors: []string{"LANE"}}, want: []string{"valley"}},
