@@ -2,9 +2,11 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
@@ -339,93 +341,256 @@ type candidate struct {
 	score     float64
 }
 
-// searchWindow is how many of the newest document ids a search with words
-// looks at first, times SearchCandidates; a retry widens the window up to
-// windowGrowth times, until enough match or it holds every document.
-const (
-	searchWindow = 2
-	windowGrowth = 16
+// Window planning. The newest matches are found in windows of document
+// ids, newest first, one of two ways:
+//
+//	walk  the primary key read backwards from the window's top, each row's
+//	      vector and filters tested, stopping at the candidates wanted:
+//	      its cost grows with the rows read until then (about walkRowCost
+//	      each at a million documents, the rows mostly outside
+//	      shared_buffers), so it suits words most documents hold;
+//	gin   the GIN index's bitmap of every document holding the words,
+//	      ANDed with the window's and the filters' bitmaps: its cost grows
+//	      with the words' documents in the whole store (ginTidCost each;
+//	      440,000 for "for & you" at 1M took 55 ms for a window of 2,000
+//	      ids; a prefix merges many lexemes' lists, ginPrefixCost each),
+//	      then with the rows of the window that hold them all.
+//
+// The planner costs GIN bitmaps as nearly free and cannot see where a walk
+// would stop, so the search chooses, from the planner's estimates of how
+// many documents the words match and how many pass the filters too (the
+// statistics of fts's most common lexemes and of each filter's column). A
+// walk reads at most walkWindow ids, then gin windows go on below it: an
+// estimate can be far off (a phrase of two common words is estimated as
+// both words anywhere).
+var (
+	ginTidCost    = 0.12 // µs per document a GIN bitmap lists
+	ginPrefixCost = 0.45 // the same for a query with a prefix
+	walkRowCost   = 5.0  // µs per row a walk reads
+	walkMaxRows   = int64(30000)
+	walkWindow    = walkMaxRows // the ids a walk reads at most
 )
+
+// windowGrowth bounds how much a gin window widens at once; maxFirstSpan
+// bounds the first gin window of a phrase, in multiples of
+// SearchCandidates, however rare the estimate says it is: the GIN index
+// lists the documents holding its words, each read and rechecked for their
+// order, and a low estimate would have every one of them read.
+//
+// A gin window is sized to hold ginOvershoot times the matches wanted at
+// the estimated rate: each window lists the words' documents again (15 ms
+// for 128,000 at 1M), while a match more costs a heap row (a few µs), and
+// estimates of words and filters together run 2-3 times high.
+const (
+	windowGrowth = 16
+	maxFirstSpan = 64
+	ginOvershoot = 4.0
+)
+
+// windowPlan is how searchCandidates looks for the matches.
+type windowPlan struct {
+	walk bool
+	span int64   // the first gin window, in ids
+	rate float64 // expected matches per id, words and filters (no dates)
+}
+
+// planWindows estimates, in one or two round trips, the share of documents
+// the words match and the share that also pass the filters. Date filters
+// are left out: the windows start at the newest document in the range.
+func planWindows(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, plan searchPlan, v filterValues, docs float64) (windowPlan, error) {
+	estimate := func(where string, args sqlArgs) (float64, error) {
+		var out []struct {
+			Plan struct {
+				Rows float64 `json:"Plan Rows"`
+			} `json:"Plan"`
+		}
+		// Simple protocol: the values are sent inline (escaped by pgx),
+		// so the planner estimates with them, not with a generic $1.
+		err := tx.QueryRow(ctx, `EXPLAIN (FORMAT JSON) SELECT 1 FROM documents d WHERE `+where,
+			append([]any{pgx.QueryExecModeSimpleProtocol}, args...)...).Scan(&out)
+		if err != nil || len(out) == 0 {
+			return 0, fmt.Errorf("estimate matches: %w", err)
+		}
+		return out[0].Plan.Rows, nil
+	}
+	var a sqlArgs
+	words := `d.fts @@ ` + a.add(plan.match) + `::tsquery`
+	n, err := estimate(words, a)
+	if err != nil {
+		return windowPlan{}, err
+	}
+	docs = max(docs, 1)
+	density := min(max(n/docs, 1/docs), 1)
+	rate := density
+	undated := q
+	undated.After, undated.Before = nil, nil
+	if conds := filterSQL(&a, undated, v); len(conds) > 0 {
+		m, err := estimate(words+" AND "+strings.Join(conds, " AND "), a)
+		if err != nil {
+			return windowPlan{}, err
+		}
+		rate = min(max(m/docs, 1/docs), density)
+	}
+	need := float64(SearchCandidates)
+	w := windowPlan{rate: rate, span: int64(min(ginOvershoot*need/rate, docs+1))}
+	if strings.Contains(plan.match, "<") { // a phrase: <-> or <N>
+		w.span = min(w.span, int64(maxFirstSpan*SearchCandidates))
+	}
+	w.span = max(w.span, int64(SearchCandidates))
+	tid := ginTidCost
+	if strings.Contains(plan.match, ":*") {
+		tid = ginPrefixCost
+	}
+	walked := 1.5 * need / rate // rows read until enough match, with a margin
+	w.walk = walked <= float64(walkMaxRows) && walked*walkRowCost < docs*density*tid
+	return w, nil
+}
 
 // searchCandidates lists matching documents.
 //
 // With words, the newest SearchCandidates matches by id are kept, and only
 // those are ranked: ts_rank_cd reads the vector, so it runs in the outer
 // query, reading each kept row's back by id. FTS5 walks its doclists newest
-// first and stops; GIN has no order, so the equivalent is a window: the
-// match condition and "id > lo" (a BitmapAnd of the GIN and primary key
-// indexes, or the GIN alone with the range checked on its rows), first over
-// the newest 2*SearchCandidates ids, then wider, by the density of matches
-// seen, until SearchCandidates match or the window is the whole store. A
-// common word is done in the first window; a rare one costs a few cheap
-// GIN lookups.
+// first and stops; GIN has no order, so the equivalent is windows of ids,
+// newest first (see planWindows): a walk over the newest walkWindow, or
+// gin windows sized to hold ginOvershoot times the candidates wanted at
+// the estimated rate, each next one below the last, sized by the density
+// of matches seen, until SearchCandidates match or no document is left.
 //
-// The planner cannot cost reading a vector (detoasting a few kB per row):
-// it would walk the primary key backwards testing every row's vector where
-// its tsquery estimates are off (ORs of stems, phrases: 109 ms for a rare
-// phrase at 20k documents against 2 by bitmap). So plain index and
-// sequential scans are off for these statements: the GIN index finds the
-// matches, and at worst the planner tests the window's rows (bounded).
+// Plain index scans are off for gin windows: the planner would walk the
+// primary key backwards testing every row's vector where its tsquery
+// estimates are off (ORs of stems, phrases: 109 ms for a rare phrase at
+// 20k documents against 2 by bitmap). Bitmap scans are off for walks.
 //
 // Without words: newest first by published (documents_sort or
 // documents_language), excluded words tested on the rows walked.
 func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, plan searchPlan, v filterValues) ([]candidate, error) {
-	find := func(lo int64) ([]candidate, error) {
-		query, args := candidateSQL(q, plan, v, lo)
+	var cands []candidate
+	find := func(lo, hi int64, walk bool) (int, error) {
+		query, args := candidateSQL(q, plan, v, lo, hi, SearchCandidates-len(cands), walk)
 		rows, _ := tx.Query(ctx, query, args...)
-		cands, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (candidate, error) {
+		got, err := pgx.AppendRows(cands, rows, func(r pgx.CollectableRow) (candidate, error) {
 			var c candidate
 			err := r.Scan(&c.id, &c.score, &c.story)
 			return c, err
 		})
 		if err != nil {
-			return nil, fmt.Errorf("find matches: %w", err)
+			return 0, fmt.Errorf("find matches: %w", err)
 		}
-		return cands, nil
+		n := len(got) - len(cands)
+		cands = got
+		return n, nil
 	}
-	if plan.match == "" {
-		return find(0)
+	if plan.match == "" || SearchCandidates <= 0 {
+		_, err := find(0, 0, false)
+		return cands, err
 	}
-	var lo int64 // 0: no bound
-	span := int64(searchWindow) * int64(SearchCandidates)
-	if SearchCandidates > 0 {
-		if err := tx.QueryRow(ctx, `SELECT COALESCE(max(id), 0) FROM documents`).Scan(&lo); err != nil {
-			return nil, fmt.Errorf("find matches: %w", err)
-		}
-		lo -= span
-	}
-	// For the rest of this read-only transaction, whose one other query
-	// (the page's hits, by id) needs neither scan. JIT off too: the
-	// switched-off scans' penalty costs would trigger it, and compiling
-	// takes hundreds of milliseconds; no parallel workers, whose start
-	// costs more than the few thousand rows they would share. Custom plans: the statement cache
-	// prepares each query shape, and after five runs PostgreSQL may keep a
-	// generic plan, which guesses 500 rows for any tsquery and so tests a
-	// lang: filter on the heap row of every match (12,000 blocks at 100k
-	// documents) instead of ANDing its index; planning costs about 1 ms.
-	if _, err := tx.Exec(ctx, `SELECT set_config('enable_indexscan', 'off', true), set_config('enable_seqscan', 'off', true),
-		set_config('jit', 'off', true), set_config('plan_cache_mode', 'force_custom_plan', true),
-		set_config('max_parallel_workers_per_gather', '0', true)`); err != nil {
+	var newest, top int64
+	var docs float64
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(max(id), 0), (SELECT reltuples FROM pg_class WHERE oid = 'documents'::regclass)
+		FROM documents`).Scan(&newest, &docs); err != nil {
 		return nil, fmt.Errorf("find matches: %w", err)
 	}
-	for {
-		cands, err := find(lo)
-		if err != nil || lo <= 0 || len(cands) >= SearchCandidates {
+	if docs <= 0 { // never analyzed
+		docs = float64(newest)
+	}
+	top = newest
+	// The windows run down from the newest id, or with a before: date from
+	// the id of the newest document dated in range: documents are mostly
+	// stored in the order they were published, so a range far back would
+	// otherwise be reached only after windows holding none of it. The ids
+	// above it are looked at first, by the date index (a document stored
+	// late with an old date); the date conditions pick the range's
+	// documents in every window.
+	if q.Before != nil {
+		after := time.Time{}
+		if q.After != nil {
+			after = *q.After
+		}
+		err := tx.QueryRow(ctx, `SELECT d.id FROM documents d WHERE `+documentSort+` < $1 AND `+documentSort+` >= $2
+			ORDER BY `+documentSort+` DESC, d.id DESC LIMIT 1`, *q.Before, after).Scan(&top)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("date range: %w", err)
+		}
+	}
+	w, err := planWindows(ctx, tx, q, plan, v, docs)
+	if err != nil {
+		return nil, err
+	}
+	// For the rest of this read-only transaction, whose one other query
+	// (the page's hits, by id) needs no scan but the primary key's. JIT
+	// off: the switched-off scans' penalty costs would trigger it, and
+	// compiling takes hundreds of milliseconds; no parallel workers, whose
+	// start costs more than the few thousand rows they would share. Custom
+	// plans: the statement cache prepares each query shape, and after five
+	// runs PostgreSQL may keep a generic plan, which guesses 500 rows for
+	// any tsquery and so tests a lang: filter on the heap row of every
+	// match (12,000 blocks at 100k documents) instead of ANDing its index;
+	// planning costs about 1 ms. work_mem for bitmaps of a million
+	// documents' words that stay exact (lossy pages recheck every row).
+	scans := func(walk bool) error {
+		index, bitmap := "off", "on"
+		if walk {
+			index, bitmap = "on", "off"
+		}
+		_, err := tx.Exec(ctx, `SELECT set_config('enable_indexscan', $1, true), set_config('enable_bitmapscan', $2, true),
+			set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true),
+			set_config('plan_cache_mode', 'force_custom_plan', true), set_config('max_parallel_workers_per_gather', '0', true),
+			set_config('work_mem', '64MB', true)`, index, bitmap)
+		if err != nil {
+			return fmt.Errorf("find matches: %w", err)
+		}
+		return nil
+	}
+	if err := scans(false); err != nil {
+		return nil, err
+	}
+	if top < newest {
+		if _, err := find(top, 0, false); err != nil || len(cands) >= SearchCandidates {
 			return cands, err
 		}
-		// Widen to where, at the density seen so far, about 1.5 times
-		// the matches needed are: 2 to windowGrowth times the window.
-		grow := int64(windowGrowth)
-		if len(cands) > 0 {
-			grow = min(max(int64(3*SearchCandidates/(2*len(cands)))+1, 2), windowGrowth)
+	}
+	var scanned float64 // ids looked at below top, for the density seen
+	if w.walk {
+		lo := max(top-walkWindow, 0)
+		if err := scans(true); err != nil {
+			return nil, err
 		}
-		lo -= span * (grow - 1)
-		span *= grow
+		if _, err := find(lo, top, true); err != nil || lo <= 0 || len(cands) >= SearchCandidates {
+			return cands, err
+		}
+		if err := scans(false); err != nil {
+			return nil, err
+		}
+		scanned, top = float64(top-lo), lo
+	}
+	span := w.span
+	for {
+		lo := max(top-span, 0)
+		if _, err := find(lo, top, false); err != nil || lo <= 0 || len(cands) >= SearchCandidates {
+			return cands, err
+		}
+		// The next window holds, at the density seen so far, ginOvershoot
+		// times the matches still needed: 1 to windowGrowth times this one.
+		scanned += float64(top - lo)
+		next := int64(windowGrowth) * span
+		if len(cands) > 0 {
+			next = int64(ginOvershoot * float64(SearchCandidates-len(cands)) * scanned / float64(len(cands)))
+		}
+		top, span = lo, min(max(next, span), windowGrowth*span)
 	}
 }
 
-// candidateSQL is the candidates query for documents above id lo (0: all).
-func candidateSQL(q newstrace.SearchQuery, plan searchPlan, v filterValues, lo int64) (string, sqlArgs) {
+// candidateSQL is the candidates query for documents with ids in (lo, hi]
+// (0: no bound), at most limit of them (negative: all). walk tests the
+// words and filters on each row instead of looking them up in indexes:
+// "IS TRUE" keeps the planner from using any index but the primary key's,
+// read backwards, so the walk stops at the limit (an index on a filter
+// would list the window's rows out of id order, to be read and sorted).
+func candidateSQL(q newstrace.SearchQuery, plan searchPlan, v filterValues, lo, hi int64, limit int, walk bool) (string, sqlArgs) {
 	var a sqlArgs
 	var conds []string
 	if plan.match != "" {
@@ -435,20 +600,26 @@ func candidateSQL(q newstrace.SearchQuery, plan searchPlan, v filterValues, lo i
 		conds = append(conds, `NOT d.fts @@ `+a.add(plan.exclude)+`::tsquery`)
 	}
 	conds = append(conds, filterSQL(&a, q, v)...)
+	if walk && len(conds) > 0 {
+		conds = []string{"(" + strings.Join(conds, " AND ") + ") IS TRUE"}
+	}
 	if lo > 0 {
 		conds = append(conds, `d.id > `+a.add(lo))
+	}
+	if hi > 0 {
+		conds = append(conds, `d.id <= `+a.add(hi))
 	}
 	where := ""
 	if len(conds) > 0 {
 		where = " WHERE " + strings.Join(conds, " AND ")
 	}
-	var limit any // LIMIT NULL: every match
-	if SearchCandidates >= 0 {
-		limit = SearchCandidates
+	var lim any // LIMIT NULL: every match
+	if limit >= 0 {
+		lim = limit
 	}
 	if plan.match == "" {
 		return `SELECT d.id, 0::float8, COALESCE(d.story_id, -d.id) FROM documents d` + where +
-			` ORDER BY ` + documentSort + ` DESC, d.id DESC LIMIT ` + a.add(limit), a
+			` ORDER BY ` + documentSort + ` DESC, d.id DESC LIMIT ` + a.add(lim), a
 	}
 	// Title 1.0, text 0.4 (weights A and B); normalisation 1 divides by
 	// 1 + log(length), so long texts do not win by length alone.
@@ -456,7 +627,7 @@ func candidateSQL(q newstrace.SearchQuery, plan searchPlan, v filterValues, lo i
 	// through the sort, every match's would be copied.
 	return `SELECT c.id, ts_rank_cd(r.fts, ` + a.add(plan.rank) + `::tsquery, 1), COALESCE(c.story_id, -c.id) FROM (
 		SELECT d.id, d.story_id FROM documents d` + where +
-		` ORDER BY d.id DESC LIMIT ` + a.add(limit) + `) c JOIN documents r ON r.id = c.id`, a
+		` ORDER BY d.id DESC LIMIT ` + a.add(lim) + `) c JOIN documents r ON r.id = c.id`, a
 }
 
 // group is one story's best candidate and how many others matched.

@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -151,5 +152,112 @@ func TestSearchFollowsText(t *testing.T) {
 		if ids, err := db.TermCandidates(ctx, []string{word}, time.Time{}, 0, 0); err != nil || len(ids) != want {
 			t.Errorf("TermCandidates(%s) = %v, %v; want %d", word, ids, err, want)
 		}
+	}
+}
+
+// TestSearchWindows runs searches with a small candidate cap, so that the
+// id windows (searchCandidates) widen several times, and checks they find
+// exactly what a scan of the whole store would: the newest matches by id up
+// to the cap, and every match of a date range, including a document stored
+// last with an old date (the windows start near the range's newest id).
+func TestSearchWindows(t *testing.T) {
+	for _, mode := range []string{"planned", "walk", "short walk", "gin"} {
+		t.Run(mode, func(t *testing.T) {
+			defer func(g, p, r float64, w int64) {
+				ginTidCost, ginPrefixCost, walkRowCost, walkWindow = g, p, r, w
+			}(ginTidCost, ginPrefixCost, walkRowCost, walkWindow)
+			switch mode {
+			case "walk": // listing a word's documents costs more than any walk
+				ginTidCost, ginPrefixCost = 1e9, 1e9
+			case "short walk": // a walk of 20 ids, then gin windows below it
+				ginTidCost, ginPrefixCost, walkWindow = 1e9, 1e9, 20
+			case "gin":
+				walkRowCost = 1e9
+			}
+			testSearchWindows(t)
+		})
+	}
+}
+
+func testSearchWindows(t *testing.T) {
+	db := openTest(t)
+	ctx := t.Context()
+	defer func(n int) { SearchCandidates = n }(SearchCandidates)
+	SearchCandidates = 6
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	type stored struct {
+		id    int64
+		words string
+		at    time.Time
+	}
+	var all []stored
+	save := func(i int, words string, at time.Time) {
+		d := newstrace.Document{Title: "Report " + strings.Repeat("x", i%7), Language: "en", Published: &at, FirstSeen: at,
+			Text: "Filler text for the report. " + words, URL: fmt.Sprintf("https://windows.example/%d", i), ContentHash: fmt.Sprintf("windows-%d", i)}
+		res, err := db.SaveDocument(ctx, d, newstrace.Sighting{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, stored{res.Document.ID, words, at})
+	}
+	for i := range 240 {
+		var words []string
+		if i%3 == 0 {
+			words = append(words, "common")
+		}
+		if i%40 == 7 {
+			words = append(words, "scarce")
+		}
+		save(i, strings.Join(words, " "), base.Add(time.Duration(i)*time.Hour))
+	}
+	save(240, "scarce", base.Add(61*time.Hour)) // stored last, dated inside the range below
+	from, to := base.Add(40*time.Hour), base.Add(130*time.Hour)
+
+	want := func(word string, after, before *time.Time, limit int) []int64 {
+		var ids []int64
+		for _, s := range all {
+			if strings.Contains(s.words, word) && (after == nil || !s.at.Before(*after)) && (before == nil || s.at.Before(*before)) {
+				ids = append(ids, s.id)
+			}
+		}
+		slices.Sort(ids)
+		slices.Reverse(ids)
+		return ids[:min(limit, len(ids))]
+	}
+	got := func(q newstrace.SearchQuery) []int64 {
+		q.Limit = 100
+		res, err := db.Search(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ids []int64
+		for _, h := range res.Hits {
+			ids = append(ids, h.DocumentID)
+		}
+		slices.Sort(ids)
+		slices.Reverse(ids)
+		return ids
+	}
+	word := func(w string) []newstrace.SearchClause {
+		return []newstrace.SearchClause{{Any: []newstrace.SearchTerm{{Text: w}}}}
+	}
+	for _, tc := range []struct {
+		name string
+		q    newstrace.SearchQuery
+		want []int64
+	}{
+		{"common word: the newest six", newstrace.SearchQuery{Clauses: word("common")}, want("common", nil, nil, 6)},
+		{"scarce word: windows widen to the whole store", newstrace.SearchQuery{Clauses: word("scarce")}, want("scarce", nil, nil, 6)},
+		{"date range far back", newstrace.SearchQuery{Clauses: word("common"), After: &from, Before: &to}, want("common", &from, &to, 6)},
+		{"date range with a late-stored document", newstrace.SearchQuery{Clauses: word("scarce"), After: &from, Before: &to}, want("scarce", &from, &to, 6)},
+		{"before only", newstrace.SearchQuery{Clauses: word("scarce"), Before: &to}, want("scarce", nil, &to, 6)},
+		{"after only", newstrace.SearchQuery{Clauses: word("scarce"), After: &from}, want("scarce", &from, nil, 6)},
+	} {
+		if g := got(tc.q); !slices.Equal(g, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, g, tc.want)
+		}
+	}
+	if r := want("scarce", &from, &to, 99); len(r) < 3 || !slices.Contains(r, all[len(all)-1].id) {
+		t.Fatalf("the fixture lost its point: %v", r)
 	}
 }
