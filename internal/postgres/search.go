@@ -466,8 +466,8 @@ func planWindows(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, plan s
 // documents_language), excluded words tested on the rows walked.
 func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, plan searchPlan, v filterValues) ([]candidate, error) {
 	var cands []candidate
-	find := func(lo, hi int64, walk bool) (int, error) {
-		query, args := candidateSQL(q, plan, v, lo, hi, SearchCandidates-len(cands), walk)
+	find := func(lo, hi int64, how findBy) (int, error) {
+		query, args := candidateSQL(q, plan, v, lo, hi, SearchCandidates-len(cands), how)
 		rows, _ := tx.Query(ctx, query, args...)
 		got, err := pgx.AppendRows(cands, rows, func(r pgx.CollectableRow) (candidate, error) {
 			var c candidate
@@ -482,7 +482,7 @@ func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, p
 		return n, nil
 	}
 	if plan.match == "" || SearchCandidates <= 0 {
-		_, err := find(0, 0, false)
+		_, err := find(0, 0, byGIN)
 		return cands, err
 	}
 	var newest, top int64
@@ -549,7 +549,7 @@ func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, p
 		return nil, err
 	}
 	if top < newest {
-		if _, err := find(top, 0, false); err != nil || len(cands) >= SearchCandidates {
+		if _, err := find(top, 0, byFilters); err != nil || len(cands) >= SearchCandidates {
 			return cands, err
 		}
 	}
@@ -559,7 +559,7 @@ func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, p
 		if err := scans(true); err != nil {
 			return nil, err
 		}
-		if _, err := find(lo, top, true); err != nil || lo <= 0 || len(cands) >= SearchCandidates {
+		if _, err := find(lo, top, byWalk); err != nil || lo <= 0 || len(cands) >= SearchCandidates {
 			return cands, err
 		}
 		if err := scans(false); err != nil {
@@ -570,7 +570,7 @@ func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, p
 	span := w.span
 	for {
 		lo := max(top-span, 0)
-		if _, err := find(lo, top, false); err != nil || lo <= 0 || len(cands) >= SearchCandidates {
+		if _, err := find(lo, top, byGIN); err != nil || lo <= 0 || len(cands) >= SearchCandidates {
 			return cands, err
 		}
 		// The next window holds, at the density seen so far, ginOvershoot
@@ -584,23 +584,35 @@ func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, p
 	}
 }
 
+// findBy is how a candidates query finds a window's matches. "IS TRUE"
+// around a condition keeps the planner from using an index for it.
+type findBy int
+
+const (
+	byGIN     findBy = iota // words and filters by their indexes' bitmaps
+	byWalk                  // the primary key backwards, words and filters tested on each row
+	byFilters               // the filters' indexes, words tested on each row: the ids above a date range's newest
+)
+
 // candidateSQL is the candidates query for documents with ids in (lo, hi]
-// (0: no bound), at most limit of them (negative: all). walk tests the
-// words and filters on each row instead of looking them up in indexes:
-// "IS TRUE" keeps the planner from using any index but the primary key's,
-// read backwards, so the walk stops at the limit (an index on a filter
-// would list the window's rows out of id order, to be read and sorted).
-func candidateSQL(q newstrace.SearchQuery, plan searchPlan, v filterValues, lo, hi int64, limit int, walk bool) (string, sqlArgs) {
+// (0: no bound), at most limit of them (negative: all). byWalk stops at the
+// limit (an index on a filter would list the window's rows out of id
+// order, all to be read and sorted).
+func candidateSQL(q newstrace.SearchQuery, plan searchPlan, v filterValues, lo, hi int64, limit int, how findBy) (string, sqlArgs) {
 	var a sqlArgs
 	var conds []string
 	if plan.match != "" {
-		conds = append(conds, `d.fts @@ `+a.add(plan.match)+`::tsquery`)
+		c := `d.fts @@ ` + a.add(plan.match) + `::tsquery`
+		if how == byFilters {
+			c = "(" + c + ") IS TRUE"
+		}
+		conds = append(conds, c)
 	}
 	if plan.exclude != "" {
 		conds = append(conds, `NOT d.fts @@ `+a.add(plan.exclude)+`::tsquery`)
 	}
 	conds = append(conds, filterSQL(&a, q, v)...)
-	if walk && len(conds) > 0 {
+	if how == byWalk && len(conds) > 0 {
 		conds = []string{"(" + strings.Join(conds, " AND ") + ") IS TRUE"}
 	}
 	if lo > 0 {
