@@ -496,7 +496,11 @@ func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, p
 	}
 	var newest, top int64
 	var docs float64
-	if err := tx.QueryRow(ctx, `SELECT COALESCE(max(id), 0), (SELECT reltuples FROM pg_class WHERE oid = 'documents'::regclass)
+	// The rows the planner assumes (its estimates below are shares of
+	// them): the last ANALYZE's rows per page times the pages now.
+	if err := tx.QueryRow(ctx, `SELECT COALESCE(max(id), 0), (SELECT CASE WHEN c.relpages > 0 AND c.reltuples > 0
+			THEN c.reltuples / c.relpages * (pg_relation_size(c.oid) / current_setting('block_size')::int) ELSE -1 END
+			FROM pg_class c WHERE c.oid = 'documents'::regclass)
 		FROM documents`).Scan(&newest, &docs); err != nil {
 		return nil, fmt.Errorf("find matches: %w", err)
 	}
