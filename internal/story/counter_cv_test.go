@@ -2,11 +2,13 @@ package story
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/newstrace/newstrace/internal/match"
 )
@@ -26,15 +28,17 @@ func TestCounterCV(t *testing.T) {
 	}
 	idf := CountIDF(len(texts), DocFreq(texts))
 	type row struct {
-		class string
-		f     reuseFeatures
-		near  bool
-		n     int
+		class   string
+		f       reuseFeatures
+		near    bool
+		n       int
+		c7, lcs float64 // character 7-gram containment, token LCS (ceiling only)
 	}
 	rows := make([]row, len(pairs))
 	for i, p := range pairs {
 		a, d := prepare(&pairs[i].src, idf), prepare(&pairs[i].der, idf)
-		rows[i] = row{p.class, features(a, d), match.Compare(p.src.FP, p.der.FP).NearDuplicate(), len(d.b.seq)}
+		rows[i] = row{p.class, features(a, d), match.Compare(p.src.FP, p.der.FP).NearDuplicate(), len(d.b.seq),
+			contained(charGrams(p.der.Text, 7), charGrams(p.src.Text, 7)), lcsRatio(a.b.seq, d.b.seq)}
 	}
 	// Folds: each class shuffled and dealt round-robin.
 	rng := rand.New(rand.NewPCG(7, 7))
@@ -116,11 +120,12 @@ func TestCounterCV(t *testing.T) {
 	vec := func(r row) []float64 {
 		f := r.f
 		if r.near {
-			return []float64{1, 1, 1, 1, 1, 1}
+			return []float64{1, 1, 1, 1, 1, 1, 1, 1}
 		}
-		return []float64{f.Reuse, f.Cosine, f.Bi, f.Tri, f.Cover, f.Sent}
+		return []float64{f.Reuse, f.Cosine, f.Bi, f.Tri, f.Cover, f.Sent, r.c7, r.lcs}
 	}
 	var cv []float64
+	ndCalled := 0
 	for k := range 5 {
 		train := func(i int) bool { return fold[i] != k }
 		w := fitLogistic(rows, train, func(r row) ([]float64, bool) { return vec(r), r.class != "ND" })
@@ -139,10 +144,40 @@ func TestCounterCV(t *testing.T) {
 				best, bestF = th, f
 			}
 		}
-		c, _ := score(func(i int) bool { return fold[i] == k }, func(r row) bool { return z(r) >= best })
+		c, by := score(func(i int) bool { return fold[i] == k }, func(r row) bool { return z(r) >= best })
 		cv = append(cv, f1(c))
+		ndCalled += by["ND"]
 	}
-	t.Logf("logistic over reuse, cosine, 2/3-gram containment, coverage, alignment, no English guard: 5-fold F1 %s", meanSD(cv))
+	t.Logf("logistic over reuse, cosine, 2/3-gram containment, coverage, alignment, char 7-grams, token LCS, no English guard: "+
+		"5-fold F1 %s, ND called derived %d/130", meanSD(cv), ndCalled)
+
+	// Single-feature ceilings, fitted on all of COUNTER (in-sample, so an
+	// upper bound): each feature's best threshold, and how many ND pairs
+	// it then calls derived. Two features from the Urdu text-reuse
+	// literature are added here only: character n-gram containment and the
+	// longest common token subsequence.
+	pos := make([]bool, len(rows))
+	for i, r := range rows {
+		pos[i] = r.class != "ND"
+	}
+	feats := map[string][]float64{}
+	for i, r := range rows {
+		p := pairs[i]
+		for k, v := range map[string]float64{"reuse": r.f.Reuse, "cosine": r.f.Cosine, "bigram": r.f.Bi, "trigram": r.f.Tri,
+			"coverage": r.f.Cover, "aligned": r.f.Sent, "token LCS": r.lcs, "char 7-grams": r.c7} {
+			feats[k] = append(feats[k], v)
+		}
+		for _, n := range []int{4} {
+			k := fmt.Sprintf("char %d-grams", n)
+			feats[k] = append(feats[k], contained(charGrams(p.der.Text, n), charGrams(p.src.Text, n)))
+		}
+	}
+	var ceil []string
+	for _, k := range slices.Sorted(maps.Keys(feats)) {
+		f, th, fp := bestF1(feats[k], pos)
+		ceil = append(ceil, fmt.Sprintf("%s %.3f (≥ %.3f, ND %d/130)", k, f, th, fp))
+	}
+	t.Logf("single-feature F1 ceilings, in-sample: %s", strings.Join(ceil, ", "))
 }
 
 func dot(w, x []float64) float64 {
@@ -190,4 +225,70 @@ func fitLogistic[R any](rows []R, in func(int) bool, xy func(R) ([]float64, bool
 		}
 	}
 	return w
+}
+
+// charGrams is the sorted distinct character n-grams of s, lower-cased,
+// runs of other characters read as one space.
+func charGrams(s string, n int) []uint64 {
+	var rs []rune
+	for _, r := range strings.ToLower(s) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			rs = append(rs, r)
+		} else if len(rs) > 0 && rs[len(rs)-1] != ' ' {
+			rs = append(rs, ' ')
+		}
+	}
+	var out []uint64
+	for i := 0; i+n <= len(rs); i++ {
+		out = append(out, termHash(string(rs[i:i+n])))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// lcsRatio is the longest common subsequence of a and b over b's length.
+func lcsRatio(a, b []uint64) float64 {
+	if len(b) == 0 {
+		return 0
+	}
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for i := 1; i <= len(a); i++ {
+		for j := 1; j <= len(b); j++ {
+			if a[i-1] == b[j-1] {
+				cur[j] = prev[j-1] + 1
+			} else {
+				cur[j] = max(prev[j], cur[j-1])
+			}
+		}
+		prev, cur = cur, prev
+	}
+	return float64(prev[len(b)]) / float64(len(b))
+}
+
+// bestF1 is the best F1 of "x ≥ threshold" over the thresholds xs holds,
+// that threshold, and its false positives.
+func bestF1(xs []float64, pos []bool) (float64, float64, int) {
+	ths := slices.Clone(xs)
+	slices.Sort(ths)
+	best, bt, bfp := 0.0, 0.0, 0
+	for _, th := range ths {
+		tp, fp, fn := 0, 0, 0
+		for i, x := range xs {
+			d := x >= th
+			switch {
+			case d && pos[i]:
+				tp++
+			case d:
+				fp++
+			case pos[i]:
+				fn++
+			}
+		}
+		f := float64(2*tp) / float64(2*tp+fp+fn)
+		if f > best {
+			best, bt, bfp = f, th, fp
+		}
+	}
+	return best, bt, bfp
 }
