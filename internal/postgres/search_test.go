@@ -185,20 +185,59 @@ func testSearchWindows(t *testing.T) {
 	defer func(n int) { SearchCandidates = n }(SearchCandidates)
 	SearchCandidates = 6
 	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	feeds := map[string]newstrace.Feed{}
+	for _, name := range []string{"Alpha Wire", "Beta Post", "Gamma Mirror"} {
+		f := newstrace.Feed{URL: "https://" + strings.ToLower(strings.ReplaceAll(name, " ", "")) + ".example/rss", Title: name}
+		if err := db.CreateFeed(ctx, &f); err != nil {
+			t.Fatal(err)
+		}
+		feeds[name] = f
+	}
 	type stored struct {
-		id    int64
-		words string
-		at    time.Time
+		id      int64
+		words   string
+		at      time.Time
+		lang    string
+		sources []string // lower-cased names it can be found by
+		author  string
 	}
 	var all []stored
 	save := func(i int, words string, at time.Time) {
-		d := newstrace.Document{Title: "Report " + strings.Repeat("x", i%7), Language: "en", Published: &at, FirstSeen: at,
-			Text: "Filler text for the report. " + words, URL: fmt.Sprintf("https://windows.example/%d", i), ContentHash: fmt.Sprintf("windows-%d", i)}
-		res, err := db.SaveDocument(ctx, d, newstrace.Sighting{})
+		s := stored{words: words, at: at, lang: "en", author: "Bob Writer"}
+		if i%4 == 1 {
+			s.lang = "de"
+		}
+		if i%5 == 0 {
+			s.author = "Ann Author"
+		}
+		d := newstrace.Document{Title: "Report " + strings.Repeat("x", i%7), Language: s.lang, Published: &at, FirstSeen: at,
+			Authors: []string{s.author}, Text: "Filler text for the report. " + words,
+			URL: fmt.Sprintf("https://windows.example/%d", i), ContentHash: fmt.Sprintf("windows-%d", i)}
+		var g newstrace.Sighting
+		switch {
+		case i%50 == 13: // an ingested file: found by the site name it gave
+			d.SiteName = "Delta Files"
+			s.sources = []string{"delta files"}
+		case i%2 == 0:
+			g = newstrace.Sighting{FeedID: feeds["Alpha Wire"].ID, EntryKey: d.URL, URL: d.URL}
+			s.sources = []string{"alpha wire"}
+		default:
+			g = newstrace.Sighting{FeedID: feeds["Beta Post"].ID, EntryKey: d.URL, URL: d.URL}
+			s.sources = []string{"beta post"}
+		}
+		res, err := db.SaveDocument(ctx, d, g)
 		if err != nil {
 			t.Fatal(err)
 		}
-		all = append(all, stored{res.Document.ID, words, at})
+		if i%9 == 3 { // reposted by another outlet: sighted a second time
+			g2 := newstrace.Sighting{FeedID: feeds["Gamma Mirror"].ID, EntryKey: d.URL + "#gamma", URL: d.URL}
+			if again, err := db.SaveDocument(ctx, d, g2); err != nil || again.Document.ID != res.Document.ID {
+				t.Fatalf("second sighting of %d: %v (stored as %d)", i, err, again.Document.ID)
+			}
+			s.sources = append(s.sources, "gamma mirror")
+		}
+		s.id = res.Document.ID
+		all = append(all, s)
 	}
 	for i := range 240 {
 		var words []string
@@ -213,16 +252,27 @@ func testSearchWindows(t *testing.T) {
 	save(240, "scarce", base.Add(61*time.Hour)) // stored last, dated inside the range below
 	from, to := base.Add(40*time.Hour), base.Add(130*time.Hour)
 
-	want := func(word string, after, before *time.Time, limit int) []int64 {
+	// want lists what a scan of every document finds: the newest six by id
+	// that hold the word and pass keep.
+	want := func(word string, keep func(s stored) bool) []int64 {
 		var ids []int64
 		for _, s := range all {
-			if strings.Contains(s.words, word) && (after == nil || !s.at.Before(*after)) && (before == nil || s.at.Before(*before)) {
+			if strings.Contains(s.words, word) && keep(s) {
 				ids = append(ids, s.id)
 			}
 		}
 		slices.Sort(ids)
 		slices.Reverse(ids)
-		return ids[:min(limit, len(ids))]
+		return ids[:min(SearchCandidates, len(ids))]
+	}
+	every := func(stored) bool { return true }
+	dated := func(after, before *time.Time) func(s stored) bool {
+		return func(s stored) bool {
+			return (after == nil || !s.at.Before(*after)) && (before == nil || s.at.Before(*before))
+		}
+	}
+	by := func(name string) func(s stored) bool {
+		return func(s stored) bool { return slices.Contains(s.sources, name) }
 	}
 	got := func(q newstrace.SearchQuery) []int64 {
 		q.Limit = 100
@@ -246,18 +296,33 @@ func testSearchWindows(t *testing.T) {
 		q    newstrace.SearchQuery
 		want []int64
 	}{
-		{"common word: the newest six", newstrace.SearchQuery{Clauses: word("common")}, want("common", nil, nil, 6)},
-		{"scarce word: windows widen to the whole store", newstrace.SearchQuery{Clauses: word("scarce")}, want("scarce", nil, nil, 6)},
-		{"date range far back", newstrace.SearchQuery{Clauses: word("common"), After: &from, Before: &to}, want("common", &from, &to, 6)},
-		{"date range with a late-stored document", newstrace.SearchQuery{Clauses: word("scarce"), After: &from, Before: &to}, want("scarce", &from, &to, 6)},
-		{"before only", newstrace.SearchQuery{Clauses: word("scarce"), Before: &to}, want("scarce", nil, &to, 6)},
-		{"after only", newstrace.SearchQuery{Clauses: word("scarce"), After: &from}, want("scarce", &from, nil, 6)},
+		{"common word: the newest six", newstrace.SearchQuery{Clauses: word("common")}, want("common", every)},
+		{"scarce word: windows widen to the whole store", newstrace.SearchQuery{Clauses: word("scarce")}, want("scarce", every)},
+		{"date range far back", newstrace.SearchQuery{Clauses: word("common"), After: &from, Before: &to}, want("common", dated(&from, &to))},
+		{"date range with a late-stored document", newstrace.SearchQuery{Clauses: word("scarce"), After: &from, Before: &to}, want("scarce", dated(&from, &to))},
+		{"before only", newstrace.SearchQuery{Clauses: word("scarce"), Before: &to}, want("scarce", dated(nil, &to))},
+		{"after only", newstrace.SearchQuery{Clauses: word("scarce"), After: &from}, want("scarce", dated(&from, nil))},
+		{"language", newstrace.SearchQuery{Clauses: word("common"), Langs: []string{"de"}}, want("common", func(s stored) bool { return s.lang == "de" })},
+		{"scarce in a language", newstrace.SearchQuery{Clauses: word("scarce"), Langs: []string{"en"}}, want("scarce", func(s stored) bool { return s.lang == "en" })},
+		{"source that sighted it second", newstrace.SearchQuery{Clauses: word("common"), Sources: []string{"Gamma Mirror"}}, want("common", by("gamma mirror"))},
+		{"source by site name", newstrace.SearchQuery{Clauses: word("common"), Sources: []string{"delta files"}}, want("common", by("delta files"))},
+		{"source and date", newstrace.SearchQuery{Clauses: word("common"), Sources: []string{"BETA POST"}, Before: &to},
+			want("common", func(s stored) bool { return by("beta post")(s) && dated(nil, &to)(s) })},
+		{"author", newstrace.SearchQuery{Clauses: word("common"), Authors: []string{"ann"}}, want("common", func(s stored) bool { return s.author == "Ann Author" })},
+		{"author, language and two sources", newstrace.SearchQuery{Clauses: word("common"), Authors: []string{"writer"}, Langs: []string{"en"},
+			Sources: []string{"alpha wire", "gamma mirror"}},
+			want("common", func(s stored) bool {
+				return s.author == "Bob Writer" && s.lang == "en" && (by("alpha wire")(s) || by("gamma mirror")(s))
+			})},
 	} {
 		if g := got(tc.q); !slices.Equal(g, tc.want) {
 			t.Errorf("%s: got %v, want %v", tc.name, g, tc.want)
 		}
 	}
-	if r := want("scarce", &from, &to, 99); len(r) < 3 || !slices.Contains(r, all[len(all)-1].id) {
+	if r := want("scarce", dated(&from, &to)); len(r) < 3 || !slices.Contains(r, all[len(all)-1].id) {
 		t.Fatalf("the fixture lost its point: %v", r)
+	}
+	if r := want("common", by("gamma mirror")); len(r) < SearchCandidates {
+		t.Fatalf("too few reposts in the fixture: %v", r)
 	}
 }
