@@ -112,6 +112,13 @@ var oneSided = map[string]string{
 // derivedColumns may exist in SQLite only: rebuilt from other columns.
 var derivedColumns = map[string]string{}
 
+// pgDerivedColumns exist in PostgreSQL only and are kept by its triggers
+// from rows the copy writes, so they are neither copied nor reported as
+// left to their defaults.
+var pgDerivedColumns = map[string]string{
+	"documents.other_sources": "sources that sighted a document after the first, kept by the sightings trigger",
+}
+
 // sqliteTable is one ordinary SQLite table with its columns.
 type sqliteTable struct {
 	name    string
@@ -365,6 +372,9 @@ func buildPlan(lite map[string]*sqliteTable, pg map[string]*pgTable, fks []forei
 				t.identity = append(t.identity, c.name)
 			}
 			if !lt.cols[c.name] {
+				if _, ok := pgDerivedColumns[name+"."+c.name]; ok {
+					continue
+				}
 				if c.notNull && !c.hasDef && !c.identity {
 					problems = append(problems, fmt.Sprintf("column %s.%s (PostgreSQL, NOT NULL, no default) has no SQLite counterpart", name, c.name))
 				}

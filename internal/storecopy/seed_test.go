@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -368,6 +369,29 @@ func compareStores(t *testing.T, want, got newstrace.Store, w world) {
 				return nil, err
 			}
 			out = append(out, sg, fp)
+		}
+		return out, nil
+	})
+	// A source: filter finds a document through any source that sighted it,
+	// which PostgreSQL keeps in a column its sightings trigger fills as the
+	// sightings are copied.
+	same(t, "Documents by source", want, got, func(s newstrace.Store) ([][]int64, error) {
+		srcs, err := s.Sources(ctx)
+		if err != nil {
+			return nil, err
+		}
+		var out [][]int64
+		for _, src := range srcs {
+			res, err := s.Search(ctx, newstrace.SearchQuery{Sources: []string{src.Name}, Limit: newstrace.SearchMaxLimit})
+			if err != nil {
+				return nil, err
+			}
+			var ids []int64
+			for _, h := range res.Hits {
+				ids = append(ids, h.DocumentID)
+			}
+			slices.Sort(ids)
+			out = append(out, append(ids, int64(res.Documents)))
 		}
 		return out, nil
 	})
