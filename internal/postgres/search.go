@@ -394,7 +394,6 @@ const (
 type windowPlan struct {
 	walk      bool
 	span      int64   // the first gin window, in ids
-	rate      float64 // expected matches per id, words and filters (no dates)
 	overshoot float64 // ginOvershoot or ginPhraseOvershoot
 }
 
@@ -436,7 +435,7 @@ func planWindows(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, plan s
 		rate = min(max(m/docs, 1/docs), density)
 	}
 	need := float64(SearchCandidates)
-	w := windowPlan{rate: rate, overshoot: ginOvershoot}
+	w := windowPlan{overshoot: ginOvershoot}
 	phrase := strings.Contains(plan.match, "<") // <-> or <N>
 	if phrase {
 		w.overshoot = ginPhraseOvershoot
@@ -475,24 +474,23 @@ func planWindows(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, plan s
 // documents_language), excluded words tested on the rows walked.
 func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, plan searchPlan, v filterValues) ([]candidate, error) {
 	var cands []candidate
-	find := func(lo, hi int64, how findBy) (int, error) {
+	// find appends the matches of ids (lo, hi] to cands, up to the cap.
+	find := func(lo, hi int64, how findBy) error {
 		query, args := candidateSQL(q, plan, v, lo, hi, SearchCandidates-len(cands), how)
 		rows, _ := tx.Query(ctx, query, args...)
-		got, err := pgx.AppendRows(cands, rows, func(r pgx.CollectableRow) (candidate, error) {
+		var err error
+		cands, err = pgx.AppendRows(cands, rows, func(r pgx.CollectableRow) (candidate, error) {
 			var c candidate
 			err := r.Scan(&c.id, &c.score, &c.story)
 			return c, err
 		})
 		if err != nil {
-			return 0, fmt.Errorf("find matches: %w", err)
+			return fmt.Errorf("find matches: %w", err)
 		}
-		n := len(got) - len(cands)
-		cands = got
-		return n, nil
+		return nil
 	}
 	if plan.match == "" || SearchCandidates <= 0 {
-		_, err := find(0, 0, byGIN)
-		return cands, err
+		return cands, find(0, 0, byGIN)
 	}
 	var newest, top int64
 	var docs float64
@@ -562,7 +560,7 @@ func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, p
 		return nil, err
 	}
 	if top < newest {
-		if _, err := find(top, 0, byFilters); err != nil || len(cands) >= SearchCandidates {
+		if err := find(top, 0, byFilters); err != nil || len(cands) >= SearchCandidates {
 			return cands, err
 		}
 	}
@@ -572,7 +570,7 @@ func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, p
 		if err := scans(true); err != nil {
 			return nil, err
 		}
-		if _, err := find(lo, top, byWalk); err != nil || lo <= 0 || len(cands) >= SearchCandidates {
+		if err := find(lo, top, byWalk); err != nil || lo <= 0 || len(cands) >= SearchCandidates {
 			return cands, err
 		}
 		if err := scans(false); err != nil {
@@ -583,7 +581,7 @@ func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, p
 	span := w.span
 	for {
 		lo := max(top-span, 0)
-		if _, err := find(lo, top, byGIN); err != nil || lo <= 0 || len(cands) >= SearchCandidates {
+		if err := find(lo, top, byGIN); err != nil || lo <= 0 || len(cands) >= SearchCandidates {
 			return cands, err
 		}
 		// The next window holds, at the density seen so far, w.overshoot
