@@ -243,7 +243,9 @@ func TestBrowserFeedTokens(t *testing.T) {
 		chromedp.Navigate(e.ts.URL+"/login"),
 		chromedp.SendKeys(`input[name="name"]`, testUser),
 		chromedp.SendKeys(`input[name="password"]`, testPass+kb.Enter),
-		chromedp.WaitVisible(`main`),
+		// Signed in: the login page has a main element too, and navigating
+		// away before the sign-in lands aborts one of the two loads.
+		chromedp.WaitVisible(`form[action="/logout"]`),
 		chromedp.Navigate(e.ts.URL+"/feed-tokens"),
 		chromedp.WaitVisible(`form[action="/feed-tokens"] button`),
 		chromedp.Click(`form[action="/feed-tokens"] button`),
