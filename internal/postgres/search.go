@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/newstrace/newstrace"
+	"github.com/newstrace/newstrace/internal/search"
 )
 
 // Full-text search runs on the stored vector fts of migration 0002: the
@@ -78,7 +79,7 @@ func (db *DB) Search(ctx context.Context, q newstrace.SearchQuery) (newstrace.Se
 			return err
 		}
 		ranked := plan.match != ""
-		groups := groupByStory(cands, ranked)
+		groups := search.GroupByStory(cands, ranked)
 		res.Documents, res.Stories = len(cands), len(groups)
 		res.Capped = SearchCandidates >= 0 && len(cands) >= SearchCandidates
 		if res.Offset >= len(groups) {
@@ -335,12 +336,6 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// candidate is one matching document.
-type candidate struct {
-	id, story int64 // story is -id for a document without one, so it groups alone
-	score     float64
-}
-
 // Window planning. The newest matches are found in windows of document
 // ids, newest first, one of two ways:
 //
@@ -472,16 +467,16 @@ func planWindows(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, plan s
 //
 // Without words: newest first by published (documents_sort or
 // documents_language), excluded words tested on the rows walked.
-func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, plan searchPlan, v filterValues) ([]candidate, error) {
-	var cands []candidate
+func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, plan searchPlan, v filterValues) ([]search.Candidate, error) {
+	var cands []search.Candidate
 	// find appends the matches of ids (lo, hi] to cands, up to the cap.
 	find := func(lo, hi int64, how findBy) error {
 		query, args := candidateSQL(q, plan, v, lo, hi, SearchCandidates-len(cands), how)
 		rows, _ := tx.Query(ctx, query, args...)
 		var err error
-		cands, err = pgx.AppendRows(cands, rows, func(r pgx.CollectableRow) (candidate, error) {
-			var c candidate
-			err := r.Scan(&c.id, &c.score, &c.story)
+		cands, err = pgx.AppendRows(cands, rows, func(r pgx.CollectableRow) (search.Candidate, error) {
+			var c search.Candidate
+			err := r.Scan(&c.ID, &c.Score, &c.Story)
 			return c, err
 		})
 		if err != nil {
@@ -653,53 +648,12 @@ func candidateSQL(q newstrace.SearchQuery, plan searchPlan, v filterValues, lo, 
 		` ORDER BY d.id DESC LIMIT ` + a.add(lim) + `) c JOIN documents r ON r.id = c.id`, a
 }
 
-// group is one story's best candidate and how many others matched.
-type group struct {
-	best candidate
-	more int
-}
-
-// groupByStory keeps each story's best candidate, best stories first. When
-// ranked, best means highest score (then newest id); otherwise the order the
-// candidates came in.
-func groupByStory(cands []candidate, ranked bool) []group {
-	if ranked {
-		slices.SortStableFunc(cands, func(a, b candidate) int {
-			switch {
-			case a.score > b.score:
-				return -1
-			case a.score < b.score:
-				return 1
-			case a.id > b.id:
-				return -1
-			case a.id < b.id:
-				return 1
-			}
-			return 0
-		})
-	}
-	index := make(map[int64]int, len(cands))
-	var groups []group
-	for _, c := range cands {
-		if i, ok := index[c.story]; ok {
-			groups[i].more++
-			continue
-		}
-		index[c.story] = len(groups)
-		groups = append(groups, group{best: c})
-	}
-	return groups
-}
-
 // searchHits loads the page's documents with marked titles and snippets in
 // one query, then puts them in the page's order. ts_headline, in the
 // document's own configuration, runs for these rows only. Without words
 // the snippet is the opening of the text.
-func searchHits(ctx context.Context, tx pgx.Tx, page []group, mark string) ([]newstrace.SearchHit, error) {
-	ids := make([]int64, len(page))
-	for i, g := range page {
-		ids[i] = g.best.id
-	}
+func searchHits(ctx context.Context, tx pgx.Tx, page []search.Group, mark string) ([]newstrace.SearchHit, error) {
+	ids := search.PageIDs(page)
 	var query string
 	var args []any
 	const cols = `d.id, COALESCE(d.story_id, 0) AS story_id, d.title AS title_plain, d.url, COALESCE(s.name, '') AS source,
@@ -780,15 +734,10 @@ func searchHits(ctx context.Context, tx pgx.Tx, page []group, mark string) ([]ne
 	for _, h := range hits {
 		byID[h.DocumentID] = h
 	}
-	out := make([]newstrace.SearchHit, 0, len(page))
-	for _, g := range page {
-		h, ok := byID[g.best.id]
-		if !ok {
-			// Deleted since the candidates were read? Not in this snapshot.
-			return nil, fmt.Errorf("load hit %d: %w", g.best.id, pgx.ErrNoRows)
-		}
-		h.Score, h.MoreInStory = g.best.score, g.more
-		out = append(out, h)
+	out, missing, ok := search.InPageOrder(page, byID)
+	if !ok {
+		// Deleted since the candidates were read? Not in this snapshot.
+		return nil, fmt.Errorf("load hit %d: %w", missing, pgx.ErrNoRows)
 	}
 	return out, nil
 }

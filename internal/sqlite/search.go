@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/newstrace/newstrace"
+	"github.com/newstrace/newstrace/internal/search"
 )
 
 // SearchCandidates bounds how many matching documents one search ranks: the
@@ -51,7 +52,7 @@ func (db *DB) Search(ctx context.Context, q newstrace.SearchQuery) (newstrace.Se
 		if err != nil {
 			return err
 		}
-		groups := groupByStory(cands, match != "")
+		groups := search.GroupByStory(cands, match != "")
 		res.Documents, res.Stories = len(cands), len(groups)
 		res.Capped = SearchCandidates >= 0 && len(cands) >= SearchCandidates
 		if res.Offset >= len(groups) {
@@ -276,19 +277,13 @@ func likeEscape(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
 
-// candidate is one matching document.
-type candidate struct {
-	id, story int64 // story is -id for a document without one, so it groups alone
-	score     float64
-}
-
 // searchCandidates lists matching documents: with a match expression FTS5
 // drives in descending rowid order (newest stored first) and stops at the
 // cap; without one the documents index does, newest published first.
 //
 // density is the expected number of matches of the words per document id,
 // for searchHits.
-func (db *DB) searchCandidates(ctx context.Context, tx *sql.Tx, q newstrace.SearchQuery, fq searchFTS) (cands []candidate, density float64, err error) {
+func (db *DB) searchCandidates(ctx context.Context, tx *sql.Tx, q newstrace.SearchQuery, fq searchFTS) (cands []search.Candidate, density float64, err error) {
 	match, exclude := fq.match, fq.exclude
 	filters := filterSQL(q)
 	var conds []string
@@ -367,7 +362,7 @@ func (db *DB) searchCandidates(ctx context.Context, tx *sql.Tx, q newstrace.Sear
 		head = append(head, df)
 	}
 	head = append(head, match)
-	query := func(lo, hi int64, limit int, asc bool) ([]candidate, error) {
+	query := func(lo, hi int64, limit int, asc bool) ([]search.Candidate, error) {
 		var b strings.Builder
 		b.WriteString(`SELECT f.rowid, -` + searchRank(len(stats.dfs)) + `, COALESCE(d.story_id, -d.id)
 			FROM documents_fts f JOIN documents d INDEXED BY documents_search ON d.id = f.rowid WHERE documents_fts MATCH ?`)
@@ -421,7 +416,7 @@ func (db *DB) searchCandidates(ctx context.Context, tx *sql.Tx, q newstrace.Sear
 	if windowSpan > 0 {
 		span = windowSpan
 	}
-	var out []candidate
+	var out []search.Candidate
 	for hi := hi0; hi >= lo0 && len(out) < SearchCandidates; {
 		lo := max(lo0, hi-max(span, 1)+1)
 		got, err := query(lo, hi, SearchCandidates-len(out), fq.excludes)
@@ -499,16 +494,16 @@ func (db *DB) useFilterIDs(ctx context.Context, tx *sql.Tx, f searchFilter, walk
 	return n < limit && list < row, n, nil
 }
 
-func scanCandidates(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]candidate, error) {
+func scanCandidates(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]search.Candidate, error) {
 	rows, err := tx.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find matches: %w", err)
 	}
 	defer rows.Close()
-	var out []candidate
+	var out []search.Candidate
 	for rows.Next() {
-		var c candidate
-		if err := rows.Scan(&c.id, &c.score, &c.story); err != nil {
+		var c search.Candidate
+		if err := rows.Scan(&c.ID, &c.Score, &c.Story); err != nil {
 			return nil, fmt.Errorf("scan match: %w", err)
 		}
 		out = append(out, c)
@@ -519,50 +514,6 @@ func scanCandidates(ctx context.Context, tx *sql.Tx, query string, args ...any) 
 	return out, nil
 }
 
-// group is one story's best candidate and how many others matched.
-type group struct {
-	best candidate
-	more int
-}
-
-// groupByStory keeps each story's best candidate, best stories first. When
-// ranked, best means highest score (then newest id); otherwise the order the
-// candidates came in.
-func groupByStory(cands []candidate, ranked bool) []group {
-	if ranked {
-		slices.SortStableFunc(cands, func(a, b candidate) int {
-			if a.score != b.score {
-				if a.score > b.score {
-					return -1
-				}
-				return 1
-			}
-			return -cmpInt(a.id, b.id)
-		})
-	}
-	index := make(map[int64]int, len(cands))
-	var groups []group
-	for _, c := range cands {
-		if i, ok := index[c.story]; ok {
-			groups[i].more++
-			continue
-		}
-		index[c.story] = len(groups)
-		groups = append(groups, group{best: c})
-	}
-	return groups
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // searchHits loads the page's documents with marked titles and snippets,
 // then puts them in the page's order. highlight and snippet run only for the
 // page's rows. FTS5 finds them by walking the matches between neighbouring
@@ -571,12 +522,9 @@ func cmpInt(a, b int64) int {
 // expression again); ids further apart than hitsSeekMatches expected
 // matches get a query of their own, a seek (0.13 ms at 1M documents, the
 // cost of walking ~1,000 matches).
-func searchHits(ctx context.Context, tx *sql.Tx, page []group, match string, density float64) ([]newstrace.SearchHit, error) {
+func searchHits(ctx context.Context, tx *sql.Tx, page []search.Group, match string, density float64) ([]newstrace.SearchHit, error) {
 	byID := make(map[int64]newstrace.SearchHit, len(page))
-	ids := make([]int64, len(page))
-	for i, g := range page {
-		ids[i] = g.best.id
-	}
+	ids := search.PageIDs(page)
 	slices.Sort(ids)
 	for start := 0; start < len(ids); {
 		end := start + 1
@@ -588,14 +536,9 @@ func searchHits(ctx context.Context, tx *sql.Tx, page []group, match string, den
 		}
 		start = end
 	}
-	hits := make([]newstrace.SearchHit, 0, len(page))
-	for _, g := range page {
-		h, ok := byID[g.best.id]
-		if !ok {
-			return nil, fmt.Errorf("load hit %d: %w", g.best.id, sql.ErrNoRows)
-		}
-		h.Score, h.MoreInStory = g.best.score, g.more
-		hits = append(hits, h)
+	hits, missing, ok := search.InPageOrder(page, byID)
+	if !ok {
+		return nil, fmt.Errorf("load hit %d: %w", missing, sql.ErrNoRows)
 	}
 	return hits, nil
 }
