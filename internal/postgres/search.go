@@ -537,7 +537,14 @@ func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, p
 	// match (12,000 blocks at 100k documents) instead of ANDing its index;
 	// planning costs about 1 ms. work_mem for bitmaps of a million
 	// documents' words that stay exact (lossy pages recheck every row).
+	// Sent before the first query and again only when a walk or GIN
+	// windows need the other scans.
+	var sent *bool
 	scans := func(walk bool) error {
+		if sent != nil && *sent == walk {
+			return nil
+		}
+		sent = &walk
 		index, bitmap := "off", "on"
 		if walk {
 			index, bitmap = "on", "off"
@@ -551,10 +558,10 @@ func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, p
 		}
 		return nil
 	}
-	if err := scans(false); err != nil {
-		return nil, err
-	}
 	if top < newest {
+		if err := scans(false); err != nil {
+			return nil, err
+		}
 		if err := find(top, 0, byFilters); err != nil || len(cands) >= SearchCandidates {
 			return cands, err
 		}
@@ -568,10 +575,10 @@ func searchCandidates(ctx context.Context, tx pgx.Tx, q newstrace.SearchQuery, p
 		if err := find(lo, top, byWalk); err != nil || lo <= 0 || len(cands) >= SearchCandidates {
 			return cands, err
 		}
-		if err := scans(false); err != nil {
-			return nil, err
-		}
 		scanned, top = float64(top-lo), lo
+	}
+	if err := scans(false); err != nil {
+		return nil, err
 	}
 	span := w.span
 	for {
