@@ -7,10 +7,10 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"github.com/markusmobius/go-trafilatura"
 	"github.com/newstrace/newstrace"
 	"github.com/newstrace/newstrace/internal/clean"
 	"github.com/newstrace/newstrace/internal/sanitize"
+	"github.com/newstrace/newstrace/internal/trafilatura"
 	"golang.org/x/net/html"
 )
 
@@ -22,10 +22,22 @@ func htmlString(s string, opt Options) (newstrace.Article, error) {
 	}
 	meta := readMeta(doc)
 	a := newArticle(opt)
+	// Read what the rules need from the tree before the extractor, which
+	// works on it in place, takes it apart.
+	idx := indexBlocks(doc)
 
-	// Fallback extractors off: on the dev set they cost time and precision
-	// (docs/benchmarks.md); our rules below do their job better.
-	topt := trafilatura.Options{ExcludeComments: true, HtmlDateMode: trafilatura.Fast}
+	// Our fork of go-trafilatura runs no fallback extractors (on the dev set
+	// they cost time and precision, docs/benchmarks.md), no comment or
+	// language pass, and skips the author and date searches that our own
+	// metadata reading already answered.
+	topt := trafilatura.Options{
+		HtmlDateMode: trafilatura.Fast,
+		SkipAuthor:   len(meta.authors) > 0,
+		Original:     func() *html.Node { return reparse(s) },
+	}
+	if meta.published != nil {
+		topt.HtmlDateMode = trafilatura.Disabled
+	}
 	if u, err := url.Parse(opt.URL); err == nil && u.Host != "" {
 		topt.OriginalURL = u
 	}
@@ -34,7 +46,7 @@ func htmlString(s string, opt Options) (newstrace.Article, error) {
 	res, err := trafilatura.ExtractDocument(doc, topt)
 	if err == nil && res != nil && res.ContentNode != nil {
 		blocks := nodeBlocks(res.ContentNode)
-		paras, pruned = pruneBlocks(blocks, indexBlocks(doc))
+		paras, pruned = pruneBlocks(blocks, idx)
 		for _, b := range blocks {
 			all = append(all, b.text)
 		}
@@ -55,7 +67,9 @@ func htmlString(s string, opt Options) (newstrace.Article, error) {
 	}
 	if len(paras) == 0 {
 		// trafilatura refuses short pages; take the visible text instead.
-		paras = nodeParagraphs(visibleRoot(doc))
+		if orig := reparse(s); orig != nil {
+			paras = nodeParagraphs(visibleRoot(orig))
+		}
 		a.HTML = ""
 	}
 	a.Title = firstNonEmpty(a.Title, firstNonEmpty(meta.title, meta.docTitle))
@@ -87,6 +101,16 @@ func htmlString(s string, opt Options) (newstrace.Article, error) {
 		return a, newstrace.Errorf(newstrace.EINVALID, "no article text found in html")
 	}
 	return a, nil
+}
+
+// reparse gives an untouched tree of s again: the extractor takes its
+// tree apart, and the rare page it cannot extract is read whole instead.
+func reparse(s string) *html.Node {
+	d, err := html.Parse(strings.NewReader(s))
+	if err != nil {
+		return nil
+	}
+	return d
 }
 
 // visibleRoot returns <body> (or the document) for the fallback walk.
