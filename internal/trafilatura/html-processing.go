@@ -15,6 +15,8 @@
 // WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 // See the License for the specific language governing permissions and
 // limitations under the License.
+//
+// Modified for newstrace (see README.md in this directory).
 
 // Code in this file is ported from <https://github.com/adbar/trafilatura>
 // which available under Apache 2.0 license.
@@ -22,6 +24,8 @@
 package trafilatura
 
 import (
+	"maps"
+	"slices"
 	"unicode/utf8"
 
 	"github.com/go-shiori/dom"
@@ -68,16 +72,12 @@ func docCleaning(doc *html.Node, opts Options) {
 	}
 
 	// Remove nodes in stripping list but keep its children
-	for tagName := range strippingList {
-		etree.StripTags(doc, tagName)
-	}
+	etree.StripTags(doc, slices.Collect(maps.Keys(strippingList))...)
 
 	// Prevent removal of paragraphs
 	if opts.Focus == FavorRecall && len(dom.GetElementsByTagName(doc, "p")) > 0 {
 		docBackup := dom.Clone(doc, true)
-		for tagName := range cleaningList {
-			etree.StripElements(doc, false, tagName)
-		}
+		etree.StripElements(doc, false, slices.Collect(maps.Keys(cleaningList))...)
 
 		// If paragraphs is removed, revert to backup
 		if len(dom.GetElementsByTagName(doc, "p")) == 0 {
@@ -85,9 +85,7 @@ func docCleaning(doc *html.Node, opts Options) {
 		}
 	} else {
 		// Remove nodes in cleaning list including its children
-		for tagName := range cleaningList {
-			etree.StripElements(doc, false, tagName)
-		}
+		etree.StripElements(doc, false, slices.Collect(maps.Keys(cleaningList))...)
 	}
 
 	// Remove HTML comment

@@ -23,6 +23,7 @@ package etree
 import (
 	"github.com/go-shiori/dom"
 	"golang.org/x/net/html"
+	"slices"
 )
 
 // Element returns a html.Node with specified tag name.
@@ -43,12 +44,11 @@ func SubElement(parent *html.Node, tagName string) *html.Node {
 // but not their text/tail content or descendants. Instead, it will merge
 // the text content and children of the element into its parent.
 func StripTags(tree *html.Node, tags ...string) {
-	// Fetch all suitable elements
-	for _, tag := range tags {
-		elements := dom.GetElementsByTagName(tree, tag)
-		for i := len(elements) - 1; i >= 0; i-- {
-			Strip(elements[i])
-		}
+	// One walk for every tag (upstream walked the tree once per tag);
+	// reverse document order strips descendants before their ancestors.
+	elements := elementsByTags(tree, tags, false)
+	for i := len(elements) - 1; i >= 0; i-- {
+		Strip(elements[i])
 	}
 }
 
@@ -57,13 +57,35 @@ func StripTags(tree *html.Node, tags ...string) {
 // text content and descendants. It will also remove the tail text of the element unless
 // you explicitly set the keepTail argument to true.
 func StripElements(tree *html.Node, keepTail bool, tags ...string) {
-	// Fetch all suitable elements
-	for _, tag := range tags {
-		elements := dom.GetElementsByTagName(tree, tag)
-		for i := len(elements) - 1; i >= 0; i-- {
-			Remove(elements[i], keepTail)
+	// The outermost matches only: their removal takes the rest with them.
+	elements := elementsByTags(tree, tags, true)
+	for i := len(elements) - 1; i >= 0; i-- {
+		Remove(elements[i], keepTail)
+	}
+}
+
+// elementsByTags lists tree's descendant elements named in tags in
+// document order, without the descendants of a match when outermost.
+func elementsByTags(tree *html.Node, tags []string, outermost bool) []*html.Node {
+	var results []*html.Node
+	var stack []*html.Node
+	for c := tree.LastChild; c != nil; c = c.PrevSibling {
+		stack = append(stack, c)
+	}
+	for len(stack) > 0 {
+		n := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if n.Type == html.ElementNode && slices.Contains(tags, n.Data) {
+			results = append(results, n)
+			if outermost {
+				continue
+			}
+		}
+		for c := n.LastChild; c != nil; c = c.PrevSibling {
+			stack = append(stack, c)
 		}
 	}
+	return results
 }
 
 // Remove will removes the element and its entire subtree, including all of its attributes,
@@ -90,10 +112,12 @@ func Strip(element *html.Node) {
 		return
 	}
 
-	// Move children to parent
-	for _, child := range dom.ChildNodes(element) {
-		clone := dom.Clone(child, true)
-		element.Parent.InsertBefore(clone, element)
+	// Move children to parent (upstream inserted deep copies of them)
+	for child := element.FirstChild; child != nil; {
+		next := child.NextSibling
+		element.RemoveChild(child)
+		element.Parent.InsertBefore(child, element)
+		child = next
 	}
 
 	// Remove the element itself
