@@ -40,7 +40,49 @@ func isNewsletterCall(p string) bool {
 func isCreditLine(p string) bool { return words(p) <= 40 && creditRe.MatchString(p) }
 
 // isCopyright reports a rights notice.
-func isCopyright(p string) bool { return words(p) <= 60 && copyrightRe.MatchString(p) }
+func isCopyright(p string) bool {
+	return words(p) <= 60 && mayBeCopyright(p) && copyrightRe.MatchString(p)
+}
+
+// mayBeCopyright holds for every line copyrightRe matches (ASCII case
+// folding: a "ſ" or Kelvin-sign spelling is not a rights notice). The
+// regular expression's unanchored arms cost a backtracking scan of
+// every short paragraph, and most paragraphs hold none of these words.
+func mayBeCopyright(p string) bool {
+	return strings.HasPrefix(p, "©") || hasPrefixFold(p, "copyright") ||
+		containsFold(p, "rights reserved") || containsFold(p, "commercial use")
+}
+
+// hasPrefixFold is strings.HasPrefix with ASCII case folding; prefix is
+// lower case.
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && equalFoldASCII(s[:len(prefix)], prefix)
+}
+
+// containsFold is strings.Contains with ASCII case folding; sub is lower
+// case and starts with a letter.
+func containsFold(s, sub string) bool {
+	first, upper := sub[0], sub[0]-'a'+'A'
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if (s[i] == first || s[i] == upper) && equalFoldASCII(s[i:i+len(sub)], sub) {
+			return true
+		}
+	}
+	return false
+}
+
+func equalFoldASCII(s, lower string) bool {
+	for i := 0; i < len(lower); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
 
 // isDateline reports a short line that is only a time stamp ("NOVEMBER 20,
 // 2019 10:43", "Updated at 1:23 p.m.", "11/19/2019 by Jane Doe") or a

@@ -4,13 +4,37 @@ import (
 	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // maxCallWords bounds the lines the call-like rules may remove: a real body
 // sentence that happens to start with "Follow" or "Support" is longer.
 const maxCallWords = 14
 
-func words(s string) int { return len(strings.Fields(s)) }
+// words is len(strings.Fields(s)) without the slice: every rule asks it
+// first of every paragraph.
+func words(s string) int {
+	n, inWord := 0, false
+	for i := 0; i < len(s); {
+		c := s[i]
+		var space bool
+		if c < utf8.RuneSelf {
+			space = asciiSpace[c]
+			i++
+		} else {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			space = unicode.IsSpace(r)
+			i += size
+		}
+		if !space && !inWord {
+			n++
+		}
+		inWord = !space
+	}
+	return n
+}
+
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 var (
 	socialRe = []*regexp.Regexp{
@@ -182,8 +206,26 @@ func nameTokens(s string) []string {
 // paragraphs and title lines compare equal.
 func Normalize(s string) string {
 	var b strings.Builder
+	b.Grow(len(s))
 	space := false
-	for _, r := range strings.ToLower(s) {
+	for _, r := range s {
+		// strings.ToLower's mapping, a rune at a time (no lowered copy).
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			if 'a' <= r && r <= 'z' || '0' <= r && r <= '9' {
+				if space && b.Len() > 0 {
+					b.WriteByte(' ')
+				}
+				space = false
+				b.WriteByte(byte(r))
+			} else {
+				space = true
+			}
+			continue
+		}
+		r = unicode.ToLower(r)
 		switch {
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			if space && b.Len() > 0 {

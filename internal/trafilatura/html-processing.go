@@ -244,8 +244,7 @@ func linkDensityTest(element *html.Node, opts Options) ([]*html.Node, bool) {
 	}
 
 	// Get element text
-	text := trim(dom.TextContent(element))
-	textLength := utf8.RuneCountInString(text)
+	textLength := trimmedTextLen(element)
 
 	// Shortcut
 	if nLinks == 1 {
@@ -254,8 +253,7 @@ func linkDensityTest(element *html.Node, opts Options) ([]*html.Node, bool) {
 			threshold = 10
 		}
 
-		linkText := trim(dom.TextContent(links[0]))
-		linkTextLength := utf8.RuneCountInString(linkText)
+		linkTextLength := trimmedTextLen(links[0])
 		if linkTextLength > int(threshold) && float64(linkTextLength) > float64(textLength)*0.9 {
 			return nil, true
 		}
@@ -309,8 +307,7 @@ func linkDensityTestTables(table *html.Node, opts Options) bool {
 	}
 
 	// Check text length
-	text := trim(dom.TextContent(table))
-	textLength := utf8.RuneCountInString(text)
+	textLength := trimmedTextLen(table)
 	if textLength < 200 {
 		return false
 	}
@@ -334,8 +331,7 @@ func linkDensityTestTables(table *html.Node, opts Options) bool {
 // collectLinkInfo collects heuristics on link text.
 func collectLinkInfo(links []*html.Node) (linkLength, nShortLinks int, nonEmptyLinks []*html.Node) {
 	for _, link := range links {
-		text := trim(dom.TextContent(link))
-		textLength := utf8.RuneCountInString(text)
+		textLength := trimmedTextLen(link)
 		if textLength == 0 {
 			continue
 		}

@@ -3,6 +3,10 @@ package trafilatura
 import (
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/go-shiori/dom"
+	"golang.org/x/net/html"
 )
 
 // trimReference is upstream's trim.
@@ -29,4 +33,31 @@ func FuzzTrim(f *testing.F) {
 			t.Fatalf("trim(%q) = %q, want %q", s, got, want)
 		}
 	})
+}
+
+func TestTrimmedTextLen(t *testing.T) {
+	page := `<html><body><div> Lead <a href="/x">link  text</a>&nbsp;tail
+	<p>para<b>bold</b> <i> it </i></p><ul><li>one</li><li> two\u00a0 </li></ul>
+	<p>é\u3000ü</p><script>var x = 1;</script><p>   </p></div></body></html>`
+	page = strings.NewReplacer(`\u00a0`, "\u00a0", `\u3000`, "\u3000").Replace(page)
+	doc, err := html.Parse(strings.NewReader(page))
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	var walk func(*html.Node)
+	walk = func(node *html.Node) {
+		want := utf8.RuneCountInString(trim(dom.TextContent(node)))
+		if got := trimmedTextLen(node); got != want {
+			t.Errorf("<%s>: trimmedTextLen = %d, want %d", node.Data, got, want)
+		}
+		n++
+		for c := node.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	if n < 20 {
+		t.Fatalf("walked only %d nodes", n)
+	}
 }

@@ -26,6 +26,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/html"
 )
 
 // trim removes unnecessary spaces within a text string.
@@ -143,4 +145,38 @@ func uniquifyLists(currents ...string) []string {
 	}
 
 	return finalTags
+}
+
+// trimmedTextLen is utf8.RuneCountInString(trim(dom.TextContent(n))),
+// counted without building either string: the link-density tests ask it
+// of every candidate container, and their texts can be the whole page.
+func trimmedTextLen(n *html.Node) int {
+	count, pending := 0, false
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			s := n.Data
+			for i := 0; i < len(s); {
+				r, size := rune(s[i]), 1
+				if r >= utf8.RuneSelf {
+					r, size = utf8.DecodeRuneInString(s[i:])
+				}
+				if r < utf8.RuneSelf && asciiSpace[r] || r >= utf8.RuneSelf && unicode.IsSpace(r) {
+					pending = count > 0
+				} else {
+					if pending {
+						count++
+						pending = false
+					}
+					count++
+				}
+				i += size
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return count
 }

@@ -1,0 +1,64 @@
+package clean
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// The fast forms below must agree with the plain ones they replaced.
+
+func normalizeReference(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		default:
+			space = true
+		}
+	}
+	return b.String()
+}
+
+var fastSamples = []string{
+	"", " ", "Hello, World!", "  ÉCOLE  d'été\u00a02024 ", "İstanbul ΣΊΣΥΦΟΣ", "\xffA\xfe b",
+	"Copyright 2024 Example Media", "© 2019 Foo", "ALL RIGHTS RESERVED.", "For your personal, non-commercial use only",
+	"tab\tseparated\nlines\u2028here", "ǅ ǈ ǋ", "K ſ", "copyrighted material", "no notice here",
+}
+
+func TestFastFormsMatchReference(t *testing.T) {
+	for _, s := range fastSamples {
+		checkFastForms(t, s)
+	}
+}
+
+func FuzzFastForms(f *testing.F) {
+	for _, s := range fastSamples {
+		f.Add(s)
+	}
+	f.Fuzz(checkFastForms)
+}
+
+func checkFastForms(t *testing.T, s string) {
+	if got, want := Normalize(s), normalizeReference(s); got != want {
+		t.Fatalf("Normalize(%q) = %q, want %q", s, got, want)
+	}
+	if got, want := words(s), len(strings.Fields(s)); got != want {
+		t.Fatalf("words(%q) = %d, want %d", s, got, want)
+	}
+	// The guard may only skip lines the expression would not match
+	// (ASCII spellings; see mayBeCopyright).
+	if copyrightRe.MatchString(s) && !mayBeCopyright(s) && isASCIIFoldSafe(s) {
+		t.Fatalf("mayBeCopyright(%q) = false, but copyrightRe matches", s)
+	}
+}
+
+// isASCIIFoldSafe reports text without the two non-ASCII runes that fold
+// to ASCII letters (the Kelvin sign and the long s).
+func isASCIIFoldSafe(s string) bool { return !strings.ContainsAny(s, "\u212aſ") }
