@@ -19,6 +19,10 @@ const (
 	// turns negative on long texts (every long English article came out
 	// "unsure"), and the first few hundred words decide as well as all.
 	sampleRunes = 1500
+	// statSampleBytes bounds the text whatlanggo reads. On the English
+	// corpus 1,000 bytes got 135 of 136 right, 6,000 got 133 (the longer
+	// the sample, the more often a stray trigram profile wins).
+	statSampleBytes = 1000
 	// minLatinRunes is the shortest Latin or Cyrillic text the statistics
 	// may judge; a headline of ten words is about 60.
 	minLatinRunes = 40
@@ -244,8 +248,8 @@ func cyrillicLang(text string) string {
 // texts need a confident answer, and fallback is returned when unsure.
 func statistical(text string, langs map[whatlanggo.Lang]bool, fallback string) string {
 	sample := text
-	if len(sample) > 4*sampleRunes {
-		sample = sample[:4*sampleRunes]
+	if len(sample) > statSampleBytes {
+		sample = sample[:statSampleBytes]
 	}
 	for i := 0; i < 4 && !utf8.ValidString(sample); i++ {
 		sample = sample[:len(sample)-1] // a rune cut in half at the end
