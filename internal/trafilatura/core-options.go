@@ -87,6 +87,10 @@ type Options struct {
 	// Focus specify the extraction behavior of Trafilatura.
 	Focus ExtractionFocus
 
+	// SkipMetadata skips the metadata pass altogether (the caller read
+	// title, authors, date and site name itself); Metadata comes back empty.
+	SkipMetadata bool
+
 	// SkipAuthor skips looking for the author in the page body (the
 	// caller already has authors from its own metadata reading).
 	SkipAuthor bool

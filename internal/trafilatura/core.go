@@ -65,7 +65,10 @@ func ExtractDocument(doc *html.Node, opts Options) (*ExtractResult, error) {
 	cache := lru.NewCache(opts.Config.CacheSize)
 
 	// Fetch metadata
-	metadata := extractMetadata(doc, opts)
+	var metadata Metadata
+	if !opts.SkipMetadata {
+		metadata = extractMetadata(doc, opts)
+	}
 
 	// ADDITIONAL: If original URL never specified, and it found in metadata,
 	// use the one from metadata.
