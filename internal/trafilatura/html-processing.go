@@ -136,16 +136,27 @@ func pruneHTML(doc *html.Node, opts Options) {
 
 // pruneUnwantedNodes prune the HTML tree by removing unwanted sections.
 func pruneUnwantedNodes(tree *html.Node, queries []selector.Rule, withBackup ...bool) *html.Node {
-	var oldLen int
-	var backup *html.Node
-	backupEnabled := len(withBackup) > 0 && withBackup[0]
-
+	// Prune a copy; the caller's tree stays as it was. Upstream also made a
+	// second, backup copy up front; the fallback below copies the untouched
+	// tree only when it is needed.
+	original := tree
 	tree = dom.Clone(tree, true)
-	if backupEnabled {
-		backup = dom.Clone(tree, true)
-		oldLen = utf8.RuneCountInString(dom.TextContent(tree))
+	pruneUnwantedNodesInPlace(tree, queries)
+
+	if len(withBackup) > 0 && withBackup[0] {
+		oldLen := textRuneCount(original)
+		newLen := textRuneCount(tree)
+		if newLen <= oldLen/7 {
+			return dom.Clone(original, true)
+		}
 	}
 
+	return tree
+}
+
+// pruneUnwantedNodesInPlace is pruneUnwantedNodes on a tree the caller
+// owns already (a copy it made), without copying it again.
+func pruneUnwantedNodesInPlace(tree *html.Node, queries []selector.Rule) {
 	for _, query := range queries {
 		subElements := selector.QueryAll(tree, query)
 		for i := len(subElements) - 1; i >= 0; i-- {
@@ -173,15 +184,19 @@ func pruneUnwantedNodes(tree *html.Node, queries []selector.Rule, withBackup ...
 			etree.Remove(subElement)
 		}
 	}
+}
 
-	if backupEnabled {
-		newLen := utf8.RuneCountInString(dom.TextContent(tree))
-		if newLen <= oldLen/7 {
-			return backup
-		}
+// textRuneCount is utf8.RuneCountInString(dom.TextContent(n)) without
+// building the text.
+func textRuneCount(n *html.Node) int {
+	count := 0
+	if n.Type == html.TextNode {
+		count = utf8.RuneCountInString(n.Data)
 	}
-
-	return tree
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		count += textRuneCount(c)
+	}
+	return count
 }
 
 // handleTextNode converts, formats and probes potential text elements.
