@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+	"unicode/utf8"
 )
 
 // The fast forms below must agree with the plain ones they replaced.
@@ -48,6 +49,11 @@ func FuzzFastForms(f *testing.F) {
 func checkFastForms(t *testing.T, s string) {
 	if got, want := Normalize(s), normalizeReference(s); got != want {
 		t.Fatalf("Normalize(%q) = %q, want %q", s, got, want)
+	}
+	h, letters := NormalizeHash(s)
+	n := Normalize(s)
+	if h != HashString(n) || letters != utf8.RuneCountInString(strings.ReplaceAll(n, " ", "")) {
+		t.Fatalf("NormalizeHash(%q) = %x, %d; want %x, %d", s, h, letters, HashString(n), utf8.RuneCountInString(strings.ReplaceAll(n, " ", "")))
 	}
 	if got, want := words(s), len(strings.Fields(s)); got != want {
 		t.Fatalf("words(%q) = %d, want %d", s, got, want)

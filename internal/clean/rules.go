@@ -202,6 +202,56 @@ func nameTokens(s string) []string {
 	return out
 }
 
+// NormalizeHash returns HashString(Normalize(s)) and the number of
+// letters and digits in it, without building the normalized text: the
+// block index keys every paragraph of a page this way.
+func NormalizeHash(s string) (h uint64, letters int) {
+	h = fnvOffset
+	space := false
+	var buf [utf8.UTFMax]byte
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			if !('a' <= r && r <= 'z' || '0' <= r && r <= '9') {
+				space = true
+				continue
+			}
+		} else {
+			r = unicode.ToLower(r)
+			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+				space = true
+				continue
+			}
+		}
+		if space && letters > 0 {
+			h = (h ^ ' ') * fnvPrime
+		}
+		space = false
+		letters++
+		n := utf8.EncodeRune(buf[:], r)
+		for _, c := range buf[:n] {
+			h = (h ^ uint64(c)) * fnvPrime
+		}
+	}
+	return h, letters
+}
+
+// HashString is 64-bit FNV-1a of s.
+func HashString(s string) uint64 {
+	h := uint64(fnvOffset)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return h
+}
+
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
 // Normalize folds case, quotes, dashes and punctuation so repeated
 // paragraphs and title lines compare equal.
 func Normalize(s string) string {

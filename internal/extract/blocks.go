@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/newstrace/newstrace/internal/clean"
 	"golang.org/x/net/html"
@@ -25,8 +26,10 @@ func (b blockInfo) linkDensity() float64 {
 	return float64(b.linkRunes) / float64(b.runes)
 }
 
-// blockIndex maps clean.Normalize(paragraph) to what the source says about it.
-type blockIndex map[string]blockInfo
+// blockIndex maps clean.HashString(clean.Normalize(paragraph)) to what the
+// source says about it (hashed: the index holds every paragraph of the page,
+// and is asked only about the few the extractor kept).
+type blockIndex map[uint64]blockInfo
 
 // Hint kinds not in clean.
 const (
@@ -67,12 +70,53 @@ func hintOf(n *html.Node) string {
 		if a.Key != "class" && a.Key != "id" {
 			continue
 		}
-		for _, tok := range strings.FieldsFunc(strings.ToLower(a.Val), func(r rune) bool {
-			return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-		}) {
-			if k := hintTokens[tok]; k != "" {
+		if k := hintOfValue(a.Val); k != "" {
+			return k
+		}
+	}
+	return ""
+}
+
+// hintOfValue looks up each letter-and-digit token of a class or id value.
+// ASCII values (nearly all) are split and lowered in a stack buffer.
+func hintOfValue(v string) string {
+	var buf [64]byte
+	tok := buf[:0]
+	for i := 0; i <= len(v); i++ {
+		var c byte = ' '
+		if i < len(v) {
+			c = v[i]
+		}
+		if c >= utf8.RuneSelf {
+			return hintOfValueSlow(v)
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if 'a' <= c && c <= 'z' || '0' <= c && c <= '9' {
+			if len(tok) < len(buf) {
+				tok = append(tok, c)
+			} else {
+				tok = append(tok[:len(buf)-1], '-') // too long to be a hint word
+			}
+			continue
+		}
+		if len(tok) > 0 {
+			if k := hintTokens[string(tok)]; k != "" {
 				return k
 			}
+			tok = tok[:0]
+		}
+	}
+	return ""
+}
+
+func hintOfValueSlow(v string) string {
+	for _, tok := range strings.FieldsFunc(strings.ToLower(v), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		if k := hintTokens[tok]; k != "" {
+			return k
 		}
 	}
 	return ""
@@ -91,12 +135,12 @@ func indexBlocks(root *html.Node) blockIndex {
 		cur.Reset()
 		lt := link.String()
 		link.Reset()
-		n := clean.Normalize(t)
-		if n == "" {
+		key, letters := clean.NormalizeHash(t)
+		if letters == 0 {
 			return
 		}
-		info := blockInfo{runes: letterCount(n), linkRunes: letterCount(lt), hint: curHint, n: 1}
-		if old, ok := idx[n]; ok {
+		info := blockInfo{runes: letters, linkRunes: letterCount(lt), hint: curHint, n: 1}
+		if old, ok := idx[key]; ok {
 			// The same text twice: trust the least furniture-like reading.
 			info.n = old.n + 1
 			info.linkRunes = min(info.linkRunes, old.linkRunes)
@@ -104,7 +148,7 @@ func indexBlocks(root *html.Node) blockIndex {
 				info.hint = ""
 			}
 		}
-		idx[n] = info
+		idx[key] = info
 	}
 	type item struct {
 		n      *html.Node

@@ -33,7 +33,7 @@ func pruneBlocks(blocks []block, idx blockIndex) (keep []string, removed []newst
 	norm := make([]string, n)
 	for i, b := range blocks {
 		norm[i] = clean.Normalize(b.text)
-		info[i] = idx[norm[i]]
+		info[i] = idx[clean.HashString(norm[i])]
 	}
 	isLink := func(i int) bool {
 		return info[i].linkDensity() >= linkParaDensity && words(blocks[i].text) <= linkParaWords && !isURL(blocks[i].text)
