@@ -156,7 +156,7 @@ func substantial(run []string) bool {
 func tidy(paras []string) []string {
 	out := make([]string, 0, len(paras))
 	for _, p := range paras {
-		if p = strings.Join(strings.Fields(p), " "); p != "" {
+		if p = CollapseSpace(p); p != "" {
 			out = append(out, p)
 		}
 	}

@@ -34,6 +34,63 @@ func words(s string) int {
 	return n
 }
 
+// CollapseSpace is strings.Join(strings.Fields(s), " ") without the word
+// slice, and without allocating when s is already collapsed (most texts:
+// extraction trims the same texts again and again).
+func CollapseSpace(s string) string {
+	if s == "" {
+		return s
+	}
+	clean := true
+	prevSpace := true // a space at the start is not trim either
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			sp := asciiSpace[c]
+			if sp && (c != ' ' || prevSpace) {
+				clean = false
+				break
+			}
+			prevSpace = sp
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			clean = false
+			break
+		}
+		prevSpace = false
+		i += size
+	}
+	if clean && !prevSpace {
+		return s
+	}
+	if clean { // only the trailing space
+		return s[:len(s)-1]
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	pending := false
+	for i := 0; i < len(s); {
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
+		if unicode.IsSpace(r) {
+			pending = b.Len() > 0
+		} else {
+			if pending {
+				b.WriteByte(' ')
+				pending = false
+			}
+			b.WriteString(s[i : i+size]) // invalid bytes stay as they were
+		}
+		i += size
+	}
+	return b.String()
+}
+
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 var (

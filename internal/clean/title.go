@@ -65,12 +65,17 @@ func isTitleLine(p, title string) bool {
 	if title == "" {
 		return false
 	}
-	nt := Normalize(title)
-	if Normalize(p) == nt {
+	// Compared by NormalizeHash (with the letter count): this runs for
+	// every paragraph, and building both normalized texts cost more than
+	// the rest of the rule.
+	nt, nl := NormalizeHash(title)
+	if h, l := NormalizeHash(p); h == nt && l == nl {
 		return true
 	}
-	if t, _, ok := SplitTitleSuffix(p); ok && Normalize(t) == nt {
-		return true
+	if t, _, ok := SplitTitleSuffix(p); ok {
+		if h, l := NormalizeHash(t); h == nt && l == nl {
+			return true
+		}
 	}
 	return false
 }

@@ -453,6 +453,18 @@ func extractDomTitle(doc *html.Node) string {
 
 // extractDomAuthor returns the document author from DOM elements.
 func extractDomAuthor(doc *html.Node) string {
+	// The author rules test a node's own attributes only, and pruning only
+	// removes nodes: a page without any candidate needs no pruned copy.
+	candidate := false
+	for _, rule := range selector.MetaAuthor {
+		if selector.Query(doc, rule) != nil {
+			candidate = true
+			break
+		}
+	}
+	if !candidate {
+		return ""
+	}
 	clone := pruneUnwantedNodes(doc, selector.MetaAuthorDiscard) // a pruned copy
 
 	author := extractDomMetaSelectors(clone, 120, selector.MetaAuthor)

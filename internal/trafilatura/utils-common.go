@@ -27,65 +27,15 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/newstrace/newstrace/internal/clean"
 	"golang.org/x/net/html"
 )
 
 // trim removes unnecessary spaces within a text string.
 func trim(s string) string {
-	// Same result as strings.Join(strings.Fields(s), " "), upstream's form,
-	// without the slice, and without any allocation when s is already trim
-	// (most calls: the extractor trims the same texts again and again).
-	if s == "" {
-		return s
-	}
-	clean := true
-	prevSpace := true // a space at the start is not trim either
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			sp := asciiSpace[c]
-			if sp && (c != ' ' || prevSpace) {
-				clean = false
-				break
-			}
-			prevSpace = sp
-			i++
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if unicode.IsSpace(r) {
-			clean = false
-			break
-		}
-		prevSpace = false
-		i += size
-	}
-	if clean && !prevSpace {
-		return s
-	}
-	if clean { // only the trailing space
-		return s[:len(s)-1]
-	}
-	var b strings.Builder
-	b.Grow(len(s))
-	pending := false
-	for i := 0; i < len(s); {
-		r, size := rune(s[i]), 1
-		if r >= utf8.RuneSelf {
-			r, size = utf8.DecodeRuneInString(s[i:])
-		}
-		if unicode.IsSpace(r) {
-			pending = b.Len() > 0
-		} else {
-			if pending {
-				b.WriteByte(' ')
-				pending = false
-			}
-			b.WriteString(s[i : i+size]) // invalid bytes stay as they were
-		}
-		i += size
-	}
-	return b.String()
+	// Same result as upstream's strings.Join(strings.Fields(s), " "),
+	// without the slice and, for text already trim, without allocating.
+	return clean.CollapseSpace(s)
 }
 
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
