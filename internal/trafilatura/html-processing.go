@@ -251,25 +251,23 @@ func handleTextNode(node *html.Node, cache *lru.Cache, fixComments, preserveSpac
 // linkDensityTest check whether sections will be removed because it's rich in
 // links (probably boilerplate)
 func linkDensityTest(element *html.Node, opts Options) ([]*html.Node, bool) {
-	// Fetch links in node
-	links := dom.GetElementsByTagName(element, "a")
-	nLinks := len(links)
+	// Look for the first two links only; the full list is needed below
+	// only for short elements (upstream listed every link of every
+	// container up front).
+	firstLink, nLinks := firstLinks(element)
 	if nLinks == 0 {
 		return nil, false
 	}
 
-	// Get element text
-	textLength := trimmedTextLen(element)
-
 	// Shortcut
 	if nLinks == 1 {
-		var threshold float64 = 100
+		var threshold = 100
 		if opts.Focus == FavorPrecision {
 			threshold = 10
 		}
 
-		linkTextLength := trimmedTextLen(links[0])
-		if linkTextLength > int(threshold) && float64(linkTextLength) > float64(textLength)*0.9 {
+		if linkTextLength := trimmedTextLen(firstLink, -1); linkTextLength > threshold &&
+			float64(linkTextLength) > float64(trimmedTextLen(element, -1))*0.9 {
 			return nil, true
 		}
 	}
@@ -290,9 +288,14 @@ func linkDensityTest(element *html.Node, opts Options) ([]*html.Node, bool) {
 		}
 	}
 
+	// Get element text: counted only up to the limit, which is all that
+	// matters beyond it (upstream built the whole text of every container)
+	textLength := trimmedTextLen(element, limitLength)
+
 	// Check if text of this node is within limit
 	if textLength < limitLength {
 		// Collect link info
+		links := dom.GetElementsByTagName(element, "a")
 		linkLength, nShortLinks, nonEmptyLinks := collectLinkInfo(links)
 		nNonEmptyLinks := len(nonEmptyLinks)
 		if nNonEmptyLinks == 0 {
@@ -312,6 +315,31 @@ func linkDensityTest(element *html.Node, opts Options) ([]*html.Node, bool) {
 	return nil, false
 }
 
+// firstLinks returns the first <a> below element and how many there are,
+// counting no further than two.
+func firstLinks(element *html.Node) (*html.Node, int) {
+	var first *html.Node
+	n := 0
+	var walk func(*html.Node) bool
+	walk = func(node *html.Node) bool {
+		for c := node.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && c.Data == "a" {
+				if n++; n == 1 {
+					first = c
+				} else {
+					return false
+				}
+			}
+			if !walk(c) {
+				return false
+			}
+		}
+		return true
+	}
+	walk(element)
+	return first, n
+}
+
 // linkDensityTestTables check whether a table will be removed because
 // it's rich in links (probably boilerplate)
 func linkDensityTestTables(table *html.Node, opts Options) bool {
@@ -322,7 +350,7 @@ func linkDensityTestTables(table *html.Node, opts Options) bool {
 	}
 
 	// Check text length
-	textLength := trimmedTextLen(table)
+	textLength := trimmedTextLen(table, -1)
 	if textLength < 200 {
 		return false
 	}
@@ -346,7 +374,7 @@ func linkDensityTestTables(table *html.Node, opts Options) bool {
 // collectLinkInfo collects heuristics on link text.
 func collectLinkInfo(links []*html.Node) (linkLength, nShortLinks int, nonEmptyLinks []*html.Node) {
 	for _, link := range links {
-		textLength := trimmedTextLen(link)
+		textLength := trimmedTextLen(link, -1)
 		if textLength == 0 {
 			continue
 		}

@@ -37,7 +37,7 @@ func FuzzTrim(f *testing.F) {
 
 func TestTrimmedTextLen(t *testing.T) {
 	page := `<html><body><div> Lead <a href="/x">link  text</a>&nbsp;tail
-	<p>para<b>bold</b> <i> it </i></p><ul><li>one</li><li> two\u00a0 </li></ul>
+	<p>para<b>bold</b> <i> it <a href="/i">in</a></i> <a href="/j">j</a> <a href="/k">k</a></p><ul><li>one</li><li> two\u00a0 </li></ul>
 	<p>é\u3000ü</p><script>var x = 1;</script><p>   </p></div></body></html>`
 	page = strings.NewReplacer(`\u00a0`, "\u00a0", `\u3000`, "\u3000").Replace(page)
 	doc, err := html.Parse(strings.NewReader(page))
@@ -48,8 +48,18 @@ func TestTrimmedTextLen(t *testing.T) {
 	var walk func(*html.Node)
 	walk = func(node *html.Node) {
 		want := utf8.RuneCountInString(trim(dom.TextContent(node)))
-		if got := trimmedTextLen(node); got != want {
+		if got := trimmedTextLen(node, -1); got != want {
 			t.Errorf("<%s>: trimmedTextLen = %d, want %d", node.Data, got, want)
+		}
+		links := dom.GetElementsByTagName(node, "a")
+		first, nl := firstLinks(node)
+		if nl != min(len(links), 2) || nl > 0 && first != links[0] {
+			t.Errorf("<%s>: firstLinks = %v, %d; want the first of %d links", node.Data, first, nl, len(links))
+		}
+		for _, limit := range []int{0, 1, 5, 30, 60} {
+			if got := trimmedTextLen(node, limit); got != min(want, limit) {
+				t.Errorf("<%s>: trimmedTextLen(limit %d) = %d, want %d", node.Data, limit, got, min(want, limit))
+			}
 		}
 		n++
 		for c := node.FirstChild; c != nil; c = c.NextSibling {

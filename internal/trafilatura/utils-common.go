@@ -100,13 +100,17 @@ func uniquifyLists(currents ...string) []string {
 // trimmedTextLen is utf8.RuneCountInString(trim(dom.TextContent(n))),
 // counted without building either string: the link-density tests ask it
 // of every candidate container, and their texts can be the whole page.
-func trimmedTextLen(n *html.Node) int {
+// With limit >= 0 it stops counting at limit (returning limit).
+func trimmedTextLen(n *html.Node, limit int) int {
 	count, pending := 0, false
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
+		if limit >= 0 && count >= limit {
+			return
+		}
 		if n.Type == html.TextNode {
 			s := n.Data
-			for i := 0; i < len(s); {
+			for i := 0; i < len(s) && (limit < 0 || count < limit); {
 				r, size := rune(s[i]), 1
 				if r >= utf8.RuneSelf {
 					r, size = utf8.DecodeRuneInString(s[i:])
@@ -128,5 +132,8 @@ func trimmedTextLen(n *html.Node) int {
 		}
 	}
 	walk(n)
+	if limit >= 0 && count > limit {
+		return limit
+	}
 	return count
 }
