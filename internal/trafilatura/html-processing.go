@@ -315,6 +315,34 @@ func linkDensityTest(element *html.Node, opts Options) ([]*html.Node, bool) {
 	return nil, false
 }
 
+// linksInside lists, in document order, the <a> elements below tree that
+// have an ancestor named in containers (tree itself included, as a CSS
+// descendant selector would).
+func linksInside(tree *html.Node, containers []string) []*html.Node {
+	var links []*html.Node
+	var walk func(n *html.Node, inside bool)
+	walk = func(n *html.Node, inside bool) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode {
+				continue
+			}
+			if c.Data == "a" && inside {
+				links = append(links, c)
+			}
+			walk(c, inside || slices.Contains(containers, c.Data))
+		}
+	}
+	inside := false
+	for a := tree; a != nil; a = a.Parent {
+		if a.Type == html.ElementNode && slices.Contains(containers, a.Data) {
+			inside = true
+			break
+		}
+	}
+	walk(tree, inside)
+	return links
+}
+
 // firstLinks returns the first <a> below element and how many there are,
 // counting no further than two.
 func firstLinks(element *html.Node) (*html.Node, int) {
@@ -516,14 +544,16 @@ func deleteByLinkDensity(subTree *html.Node, opts Options, backtracking bool, ta
 func convertTags(tree *html.Node, opts Options) {
 	// Delete links for faster processing
 	if !opts.IncludeLinks {
-		// Prepare selector
-		cssSelector := "div a, ul a, ol a, dl a, p a"
+		// Links inside a div, ul, ol, dl, p (or table) are kept: upstream
+		// selected them with "div a, ul a, …", testing every ancestor of
+		// every link against each selector; one walk does the same.
+		containers := []string{"div", "ul", "ol", "dl", "p"}
 		if !opts.ExcludeTables {
-			cssSelector += ", table a"
+			containers = append(containers, "table")
 		}
 
 		// Temporary change tags
-		importantLinks := dom.QuerySelectorAll(tree, cssSelector)
+		importantLinks := linksInside(tree, containers)
 		for _, elem := range importantLinks {
 			elem.Data = "protected-a"
 		}

@@ -1,6 +1,7 @@
 package trafilatura
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -36,9 +37,9 @@ func FuzzTrim(f *testing.F) {
 }
 
 func TestTrimmedTextLen(t *testing.T) {
-	page := `<html><body><div> Lead <a href="/x">link  text</a>&nbsp;tail
+	page := `<html><body><a href="/top">top</a><p>x <a href="/p">p</a></p><ul><li><a href="/u">u</a></li></ul><span><a href="/s">s</a></span><div> Lead <a href="/x">link  text</a>&nbsp;tail
 	<p>para<b>bold</b> <i> it <a href="/i">in</a></i> <a href="/j">j</a> <a href="/k">k</a></p><ul><li>one</li><li> two\u00a0 </li></ul>
-	<p>é\u3000ü</p><script>var x = 1;</script><p>   </p></div></body></html>`
+	<p>é\u3000ü</p><span><a href="/loose">loose link</a></span><table><tr><td><a href="/t">t</a></td></tr></table><script>var x = 1;</script><p>   </p></div></body></html>`
 	page = strings.NewReplacer(`\u00a0`, "\u00a0", `\u3000`, "\u3000").Replace(page)
 	doc, err := html.Parse(strings.NewReader(page))
 	if err != nil {
@@ -50,6 +51,13 @@ func TestTrimmedTextLen(t *testing.T) {
 		want := utf8.RuneCountInString(trim(dom.TextContent(node)))
 		if got := trimmedTextLen(node, -1); got != want {
 			t.Errorf("<%s>: trimmedTextLen = %d, want %d", node.Data, got, want)
+		}
+		if node.Type == html.ElementNode || node.Type == html.DocumentNode {
+			want := dom.QuerySelectorAll(node, "div a, ul a, ol a, dl a, p a, table a")
+			got := linksInside(node, []string{"div", "ul", "ol", "dl", "p", "table"})
+			if !slices.Equal(got, want) {
+				t.Errorf("<%s>: linksInside found %d links, the selector %d", node.Data, len(got), len(want))
+			}
 		}
 		links := dom.GetElementsByTagName(node, "a")
 		first, nl := firstLinks(node)
