@@ -144,7 +144,7 @@ func finish(a *newstrace.Article, paras []string, opt Options, siteName string, 
 func sortRemoved(removed []newstrace.Removed, paras []string) {
 	pos := make(map[string][]int, len(paras))
 	for i, p := range paras {
-		p = strings.Join(strings.Fields(p), " ")
+		p = clean.CollapseSpace(p)
 		pos[p] = append(pos[p], i)
 	}
 	at := make([]int, len(removed))

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/newstrace/newstrace"
+	"github.com/newstrace/newstrace/internal/clean"
 	"golang.org/x/net/html"
 )
 
@@ -16,7 +17,7 @@ func tokenFallback(s string, opt Options) (newstrace.Article, error) {
 	var cur strings.Builder
 	title, inTitle, skip := "", false, 0
 	flush := func() {
-		if p := strings.Join(strings.Fields(cur.String()), " "); p != "" {
+		if p := clean.CollapseSpace(cur.String()); p != "" {
 			paras = append(paras, p)
 		}
 		cur.Reset()

@@ -179,7 +179,7 @@ func nodeBlocks(root *html.Node) []block {
 	var cur strings.Builder
 	var tags []string // open block elements
 	flush := func() {
-		if p := strings.Join(strings.Fields(cur.String()), " "); p != "" {
+		if p := clean.CollapseSpace(cur.String()); p != "" {
 			tag := ""
 			if len(tags) > 0 {
 				tag = tags[len(tags)-1]

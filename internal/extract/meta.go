@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/newstrace/newstrace/internal/clean"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 )
@@ -81,7 +82,7 @@ func readMeta(doc *html.Node) pageMeta {
 			}
 		case atom.Title:
 			if m.docTitle == "" && n.FirstChild != nil {
-				m.docTitle = strings.Join(strings.Fields(n.FirstChild.Data), " ")
+				m.docTitle = clean.CollapseSpace(n.FirstChild.Data)
 			}
 		case atom.Time:
 			if timeDate == nil {

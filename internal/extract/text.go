@@ -4,6 +4,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/newstrace/newstrace/internal/clean"
 )
 
 // textParagraphs splits plain text into paragraphs. Text with blank lines
@@ -34,7 +36,7 @@ func splitBlocks(s string) [][]string {
 	var blocks [][]string
 	var cur []string
 	for _, line := range strings.Split(s, "\n") {
-		line = strings.Join(strings.Fields(line), " ")
+		line = clean.CollapseSpace(line)
 		if line == "" {
 			if len(cur) > 0 {
 				blocks = append(blocks, cur)

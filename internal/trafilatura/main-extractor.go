@@ -263,7 +263,9 @@ func handleOtherElements(element *html.Node, potentialTags map[string]struct{}, 
 	// Delete non potential element
 	if _, exist := potentialTags[tagName]; !exist {
 		if tagName != "done" {
-			logDebug(opts, "discarding element: %s %q", tagName, dom.TextContent(element))
+			if opts.EnableLog { // the element's whole text, built for the message only
+				logDebug(opts, "discarding element: %s %q", tagName, dom.TextContent(element))
+			}
 		}
 		return nil
 	}
