@@ -1,6 +1,7 @@
 package trafilatura
 
 import (
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -689,6 +690,10 @@ func extractContent(doc *html.Node, cache *lru.Cache, opts Options) (*html.Node,
 			continue
 		}
 
+		// newstrace: a story split into sibling containers of one class
+		// (ad slots between the parts) is read whole, not just its first part.
+		subTree = withTwins(subTree)
+
 		// Prune the subtree
 		subTree = pruneUnwantedSections(subTree, potentialTags, opts)
 		// TODO: second pass?
@@ -779,4 +784,41 @@ func extractContent(doc *html.Node, cache *lru.Cache, opts Options) (*html.Node,
 	etree.StripTags(resultBody, "div")
 
 	return resultBody, tmpText
+}
+
+// withTwins returns node, or, when elements near it (below its parent or
+// up to three ancestors higher) share its tag and (non-empty) class
+// attribute, a detached container holding copies of node and those twins
+// in document order.
+func withTwins(node *html.Node) *html.Node {
+	class := dom.GetAttribute(node, "class")
+	if class == "" {
+		return node
+	}
+	anc := node.Parent
+	for level := 0; level < 3 && anc != nil; level, anc = level+1, anc.Parent {
+		var parts []*html.Node
+		var walk func(n *html.Node)
+		walk = func(n *html.Node) {
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				if c.Type != html.ElementNode {
+					continue
+				}
+				if c.Data == node.Data && dom.GetAttribute(c, "class") == class {
+					parts = append(parts, c) // a twin's insides are not searched
+					continue
+				}
+				walk(c)
+			}
+		}
+		walk(anc)
+		if len(parts) >= 2 {
+			merged := &html.Node{Type: html.ElementNode, Data: node.Data, DataAtom: node.DataAtom, Attr: slices.Clone(node.Attr)}
+			for _, part := range parts {
+				merged.AppendChild(dom.Clone(part, true))
+			}
+			return merged
+		}
+	}
+	return node
 }
