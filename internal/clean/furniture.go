@@ -14,6 +14,7 @@ const (
 	KindCredit     = "credit"    // contributor and contact lines at the end of a story
 	KindDateline   = "dateline"  // a line holding only a time stamp or reading time
 	KindCopyright  = "copyright" // rights notices
+	KindTags       = "tags"      // "Tags: a, b, c", "Filed under: X", "Labels:" lines
 )
 
 var (
@@ -25,9 +26,11 @@ var (
 	copyrightRe = regexp.MustCompile(`(?i)(^(copyright|©)\s|\ball rights reserved\b|\bfor your personal,? non-?commercial use\b)`)
 	// "Updated at 1:23 p.m.", "NOVEMBER 20, 2019 10:43", "5 min read".
 	readingTimeRe = regexp.MustCompile(`(?i)^(reading time|tempo de leitura|temps de lecture|tiempo de lectura|lesezeit)\s*:?\s*\d+\s*\p{L}*\.?$|^\d+\s*(min|mins|minutes?)\s+read$`)
-	yearRe        = regexp.MustCompile(`\b(19|20)\d{2}\b`)
-	timeRe        = regexp.MustCompile(`\b\d{1,2}:\d{2}\b`)
-	monthWordRe   = regexp.MustCompile(`(?i)\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?|am|pm|a\.m|p\.m|gmt|utc|edt|est|pst|pdt|updated|posted|published|on|at|by|de|às|and)\b`)
+	// "Tags: a, b", "Filed under: X |", "Labels:", or the label alone.
+	tagLabelRe  = regexp.MustCompile(`(?i)^(tags?|tagged( with| in| as)?|topics?|keywords?|filed under|categor(y|ies)|labels?)\s*(([:：]\s*(.*))|)$`)
+	yearRe      = regexp.MustCompile(`\b(19|20)\d{2}\b`)
+	timeRe      = regexp.MustCompile(`\b\d{1,2}:\d{2}\b`)
+	monthWordRe = regexp.MustCompile(`(?i)\b(jan(uary)?|feb(ruary)?|mar(ch)?|apr(il)?|may|june?|july?|aug(ust)?|sep(t(ember)?)?|oct(ober)?|nov(ember)?|dec(ember)?|am|pm|a\.m|p\.m|gmt|utc|edt|est|pst|pdt|updated|posted|published|on|at|by|de|às|and)\b`)
 )
 
 // isNewsletterCall reports a short newsletter sign-up line.
@@ -145,11 +148,56 @@ func furnitureKind(p string, i, n int) string {
 	return ""
 }
 
+// tagLine reports a taxonomy line: a tag label with a list of short
+// items, or the label alone (then the next line may be its list).
+func tagLine(p string) (isTags, labelOnly bool) {
+	if words(p) > 40 {
+		return false, false
+	}
+	m := tagLabelRe.FindStringSubmatch(p)
+	if m == nil {
+		return false, false
+	}
+	rest := strings.TrimSpace(m[len(m)-1])
+	if rest == "" {
+		return true, !strings.ContainsAny(p, ":：")
+	}
+	return isShortList(rest, 1), false
+}
+
+// isShortList reports text made of at least min items separated by
+// commas, pipes, semicolons or middle dots, each of at most five words.
+func isShortList(s string, min int) bool {
+	items := 0
+	for _, it := range strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune(",|;·•", r) }) {
+		if it = strings.TrimSpace(it); it == "" {
+			continue
+		}
+		if words(it) > 5 || strings.HasSuffix(it, ".") {
+			return false
+		}
+		items++
+	}
+	return items >= min
+}
+
 // Furniture removes newsletter calls, rights notices, time
 // stamps and closing credits from cleaned paragraphs.
 func Furniture(paras []string) (keep []string, removed []newstrace.Removed) {
 	keep = make([]string, 0, len(paras))
+	listNext := false // the line before was a tag label alone
 	for i, p := range paras {
+		if listNext && isShortList(p, 2) {
+			removed = append(removed, newstrace.Removed{Kind: KindTags, Text: p})
+			listNext = false
+			continue
+		}
+		isTags, labelOnly := tagLine(p)
+		listNext = labelOnly
+		if isTags {
+			removed = append(removed, newstrace.Removed{Kind: KindTags, Text: p})
+			continue
+		}
 		if k := furnitureKind(p, i, len(paras)); k != "" {
 			removed = append(removed, newstrace.Removed{Kind: k, Text: p})
 			continue

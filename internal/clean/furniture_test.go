@@ -1,6 +1,10 @@
 package clean
 
-import "testing"
+import (
+	"slices"
+	"strings"
+	"testing"
+)
 
 func TestFurnitureKind(t *testing.T) {
 	tests := []struct {
@@ -27,5 +31,36 @@ func TestFurnitureKind(t *testing.T) {
 				t.Errorf("furnitureKind(%q) = %q, want %q", tc.p, got, tc.want)
 			}
 		})
+	}
+}
+
+func TestTagLines(t *testing.T) {
+	paras := []string{
+		"The council met on Tuesday to discuss the budget, the harbour and the schools.",
+		"Topics such as housing, transport and schools dominated the meeting.",
+		"Tags: budget, harbour, city council",
+		"Filed under: Politics |",
+		"Labels:",
+		"Tags",
+		"calendario stock car 2018, stock car brasil, stock car interlagos",
+		"Keywords: this is not a list but a whole sentence of ordinary words that goes on.",
+		"Category",
+		"A closing sentence of the story, which is content.",
+	}
+	keep, removed := Furniture(paras)
+	var gone []string
+	for _, r := range removed {
+		if r.Kind == KindTags {
+			gone = append(gone, r.Text)
+		}
+	}
+	want := []string{paras[2], paras[3], paras[4], paras[5], paras[6], paras[8]}
+	if strings.Join(gone, "\n") != strings.Join(want, "\n") {
+		t.Errorf("removed as tags:\n%s\nwant:\n%s", strings.Join(gone, "\n"), strings.Join(want, "\n"))
+	}
+	for _, p := range []string{paras[0], paras[1], paras[7], paras[9]} {
+		if !slices.Contains(keep, p) {
+			t.Errorf("kept lines lack %q", p)
+		}
 	}
 }
