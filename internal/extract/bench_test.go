@@ -12,11 +12,12 @@ import (
 )
 
 // The speed benchmarks run over the dev pages, gunzipped beforehand so all
-// three start from the same bytes:
+// four start from the same bytes:
 //
-//	go test ./internal/extract -run '^$' -bench . -benchtime 3x -count 3
+//	go test ./internal/extract -run '^$' -bench 'Tokenize|ParseOnly|Trafilatura|Extract$' -benchtime 8x -count 6
 //
 // BenchmarkTokenize is the floor (one pass of the x/net/html tokenizer),
+// BenchmarkParseOnly the tree every extractor here needs,
 // BenchmarkTrafilatura go-trafilatura alone as a user would call it, and
 // BenchmarkExtract our whole path (parse, trafilatura, metadata, rules,
 // cleaning). Each reports pages/s (wall), CPU ms per page (user+system,
@@ -64,6 +65,14 @@ func BenchmarkTokenize(b *testing.B) {
 		z := html.NewTokenizer(bytes.NewReader(p))
 		for z.Next() != html.ErrorToken {
 		}
+	})
+}
+
+// BenchmarkParseOnly builds the x/net/html tree, the part every
+// extractor working on a tree pays before it starts.
+func BenchmarkParseOnly(b *testing.B) {
+	benchPages(b, func(p []byte) {
+		_, _ = html.Parse(bytes.NewReader(p))
 	})
 }
 

@@ -1,5 +1,6 @@
 // Package extract turns one HTML page or plain-text document into a clean
-// newstrace.Article: go-trafilatura finds the body of HTML pages, then the
+// newstrace.Article: our fork of go-trafilatura (internal/trafilatura) finds
+// the body of HTML pages in the tree parsed here once, then the
 // same paragraph rules (internal/clean, and the provenance cues here) run on
 // both paths.
 package extract

@@ -8,7 +8,9 @@ import (
 // A story split into containers of one class, each in its own grid wrapper
 // with an ad row between them (a common CMS layout), is read whole.
 func TestStorySplitAcrossSameClassContainers(t *testing.T) {
-	para := func(s string) string { return "<p>" + s + strings.Repeat(" More words of the story to make a paragraph.", 6) + "</p>" }
+	para := func(s string) string {
+		return "<p>" + s + strings.Repeat(" More words of the story to make a paragraph.", 6) + "</p>"
+	}
 	part := func(body string) string {
 		return `<div class="grid grid-items-2"><div class="body body__container article__body">` + body + `</div></div>`
 	}
