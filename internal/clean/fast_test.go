@@ -30,7 +30,9 @@ func normalizeReference(s string) string {
 var fastSamples = []string{
 	"", " ", "Hello, World!", "  ÉCOLE  d'été\u00a02024 ", "İstanbul ΣΊΣΥΦΟΣ", "\xffA\xfe b",
 	"Copyright 2024 Example Media", "© 2019 Foo", "ALL RIGHTS RESERVED.", "For your personal, non-commercial use only",
-	"tab\tseparated\nlines\u2028here", "ǅ ǈ ǋ", "K ſ", "copyrighted material", "no notice here",
+	"tab\tseparated\nlines\u2028here", "Jane Doe contributed to this report.", "Additional reporting by AP",
+	"Write to Jane at jane@example.com", "FOLLOW her on Twitter", "Have a news tip? Email us", "Sign up for our NEWSLETTER",
+	"Get it in your Inbox", "E-mail the author at x", "ǅ ǈ ǋ", "K ſ", "copyrighted material", "no notice here",
 }
 
 func TestFastFormsMatchReference(t *testing.T) {
@@ -62,6 +64,12 @@ func checkFastForms(t *testing.T, s string) {
 	// (ASCII spellings; see mayBeCopyright).
 	if copyrightRe.MatchString(s) && !mayBeCopyright(s) && isASCIIFoldSafe(s) {
 		t.Fatalf("mayBeCopyright(%q) = false, but copyrightRe matches", s)
+	}
+	if creditRe.MatchString(s) && !mayBeCredit(s) && isASCIIFoldSafe(s) {
+		t.Fatalf("mayBeCredit(%q) = false, but creditRe matches", s)
+	}
+	if newsletterRe.MatchString(s) && !containsFold(s, "newsletter") && !containsFold(s, "inbox") && isASCIIFoldSafe(s) {
+		t.Fatalf("newsletter pre-check misses %q", s)
 	}
 }
 

@@ -35,12 +35,30 @@ var (
 
 // isNewsletterCall reports a short newsletter sign-up line.
 func isNewsletterCall(p string) bool {
-	return words(p) <= 30 && newsletterRe.MatchString(p) && signupRe.MatchString(p)
+	return words(p) <= 30 && (containsFold(p, "newsletter") || containsFold(p, "inbox")) &&
+		newsletterRe.MatchString(p) && signupRe.MatchString(p)
 }
 
 // isCreditLine reports "X contributed to this report", "Write to X at …",
 // "Follow her on Twitter" lines.
-func isCreditLine(p string) bool { return words(p) <= 40 && creditRe.MatchString(p) }
+func isCreditLine(p string) bool { return words(p) <= 40 && mayBeCredit(p) && creditRe.MatchString(p) }
+
+// mayBeCredit holds for every line creditRe matches (ASCII spellings, as
+// mayBeCopyright): its one unanchored arm needs "contributed", the others
+// start the line.
+func mayBeCredit(p string) bool {
+	if containsFold(p, "contributed") {
+		return true
+	}
+	for _, prefix := range creditPrefixes {
+		if hasPrefixFold(p, prefix) {
+			return true
+		}
+	}
+	return false
+}
+
+var creditPrefixes = []string{"additional reporting", "write ", "reach ", "contact ", "email ", "e-mail ", "follow ", "have a "}
 
 // isCopyright reports a rights notice.
 func isCopyright(p string) bool {

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/newstrace/newstrace/internal/trafilatura/internal/lru"
+	"github.com/newstrace/newstrace/internal/trafilatura/internal/selector"
 	"golang.org/x/net/html"
 )
 
@@ -26,6 +27,10 @@ func TestExtractionLeavesCleanedTreeUntouched(t *testing.T) {
 			<div class="author">By Jane Doe</div></body></html>`,
 		"wild text (rescue path)": `<html><body><div><p>Short.</p></div><blockquote>Quoted words.</blockquote>
 			<table><tr><td>cell one</td><td>cell two</td></tr></table><p>Another short line.</p></body></html>`,
+		"authors": `<html><body><div class="sidebar"><span class="author">Sidebar Person</span></div>
+			<p class="byline"><span class="author"><time>May 1</time> tail words Jane Roe</span></p>
+			<div class="author-name"><span class="comments">3 comments</span>after comments Jo Smith</div>
+			<article><p>` + strings.Repeat("Story text here. ", 30) + `</p></article></body></html>`,
 		"lists and links": `<html><body><main><ul><li><a href="/1">one</a></li><li><a href="/2">two</a></li></ul>
 			<p>` + strings.Repeat("Words in a paragraph. ", 20) + `</p><span>loose span</span></main></body></html>`,
 	}
@@ -67,7 +72,15 @@ func checkUntouched(t *testing.T, name string, page []byte) {
 	docCleaning(doc, opts)
 	convertTags(doc, opts)
 	before := render(t, doc)
-	extractDomAuthor(doc)
+	// The author search must answer as upstream's did: prune a copy of the
+	// whole page, then run the author rules over it.
+	want := ""
+	if text := extractDomMetaSelectors(pruneUnwantedNodes(doc, selector.MetaAuthorDiscard), 120, selector.MetaAuthor); text != "" {
+		want = normalizeAuthors("", text)
+	}
+	if got := extractDomAuthor(doc); got != want {
+		t.Errorf("%s: author %q, upstream's way %q", name, got, want)
+	}
 	extractContent(doc, lru.NewCache(16), opts)
 	if after := render(t, doc); after != before {
 		t.Errorf("%s: extraction changed the tree it was given", name)

@@ -453,26 +453,42 @@ func extractDomTitle(doc *html.Node) string {
 
 // extractDomAuthor returns the document author from DOM elements.
 func extractDomAuthor(doc *html.Node) string {
-	// The author rules test a node's own attributes only, and pruning only
-	// removes nodes: a page without any candidate needs no pruned copy.
-	candidate := false
-	for _, rule := range selector.MetaAuthor {
-		if selector.Query(doc, rule) != nil {
-			candidate = true
-			break
+	// Upstream pruned a copy of the whole page with MetaAuthorDiscard and
+	// ran the author rules over it. Both rule sets test a node's own
+	// attributes only, so the same answer comes from the page itself: a
+	// candidate survives the pruning when neither it nor an ancestor is
+	// discarded, and its text is that of its own subtree pruned (a copy
+	// of the candidate only).
+	for _, query := range selector.MetaAuthor {
+		for _, node := range selector.QueryAll(doc, query) {
+			if discardedAuthorNode(node) {
+				continue
+			}
+			part := dom.Clone(node, true)
+			pruneUnwantedNodesInPlace(part, selector.MetaAuthorDiscard)
+			text := trim(etree.IterText(part, " "))
+			if lenText := utf8.RuneCountInString(text); lenText > 2 && lenText < 120 {
+				return normalizeAuthors("", text)
+			}
 		}
 	}
-	if !candidate {
-		return ""
-	}
-	clone := pruneUnwantedNodes(doc, selector.MetaAuthorDiscard) // a pruned copy
-
-	author := extractDomMetaSelectors(clone, 120, selector.MetaAuthor)
-	if author != "" {
-		return normalizeAuthors("", author)
-	}
-
 	return ""
+}
+
+// discardedAuthorNode reports whether n or one of its ancestors matches a
+// MetaAuthorDiscard rule.
+func discardedAuthorNode(n *html.Node) bool {
+	for a := n; a != nil; a = a.Parent {
+		if a.Type != html.ElementNode {
+			continue
+		}
+		for _, rule := range selector.MetaAuthorDiscard {
+			if rule(a) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // extractDomURL extracts the document URL from the canonical <link>.
