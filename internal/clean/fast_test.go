@@ -57,6 +57,15 @@ func checkFastForms(t *testing.T, s string) {
 	if h != HashString(n) || letters != utf8.RuneCountInString(strings.ReplaceAll(n, " ", "")) {
 		t.Fatalf("NormalizeHash(%q) = %x, %d; want %x, %d", s, h, letters, HashString(n), utf8.RuneCountInString(strings.ReplaceAll(n, " ", "")))
 	}
+	// In pieces: every split point of s (by bytes, so runes may be cut).
+	for cut := 0; cut <= len(s) && cut < 64; cut++ {
+		var nh NormHasher
+		nh.Add(s[:cut])
+		nh.Add(s[cut:])
+		if ph, pl := nh.Sum(); s[:cut]+s[cut:] == s && utf8.ValidString(s[:cut]) && (ph != h || pl != letters) {
+			t.Fatalf("NormHasher(%q | %q) = %x, %d; want %x, %d", s[:cut], s[cut:], ph, pl, h, letters)
+		}
+	}
 	if got, want := words(s), len(strings.Fields(s)); got != want {
 		t.Fatalf("words(%q) = %d, want %d", s, got, want)
 	}

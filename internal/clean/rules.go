@@ -263,8 +263,26 @@ func nameTokens(s string) []string {
 // letters and digits in it, without building the normalized text: the
 // block index keys every paragraph of a page this way.
 func NormalizeHash(s string) (h uint64, letters int) {
-	h = fnvOffset
-	space := false
+	var nh NormHasher
+	nh.Add(s)
+	return nh.Sum()
+}
+
+// NormHasher is NormalizeHash over text given in pieces: Add(a); Add(b)
+// hashes as NormalizeHash(a + b). The zero value is ready to use.
+type NormHasher struct {
+	h       uint64
+	letters int
+	space   bool
+	started bool
+}
+
+// Add feeds the next piece of text.
+func (nh *NormHasher) Add(s string) {
+	if !nh.started {
+		nh.h, nh.started = fnvOffset, true
+	}
+	h, letters, space := nh.h, nh.letters, nh.space
 	var buf [utf8.UTFMax]byte
 	for _, r := range s {
 		if r < utf8.RuneSelf {
@@ -292,7 +310,15 @@ func NormalizeHash(s string) (h uint64, letters int) {
 			h = (h ^ uint64(c)) * fnvPrime
 		}
 	}
-	return h, letters
+	nh.h, nh.letters, nh.space = h, letters, space
+}
+
+// Sum returns the hash and letter count of everything added so far.
+func (nh *NormHasher) Sum() (uint64, int) {
+	if !nh.started {
+		return fnvOffset, 0
+	}
+	return nh.h, nh.letters
 }
 
 // HashString is 64-bit FNV-1a of s.

@@ -6,6 +6,7 @@ import (
 	"runtime/debug"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/markusmobius/go-trafilatura"
 	"golang.org/x/net/html"
@@ -86,6 +87,31 @@ func BenchmarkExtract(b *testing.B) {
 	benchPages(b, func(p []byte) {
 		_, _ = Bytes(p, "", Options{})
 	})
+}
+
+// BenchmarkExtractVsTokenize runs the floor and our path back to back on
+// each page and reports the ratio of their summed wall times: both see the
+// same moment of a machine whose speed drifts between runs, so the ratio
+// is steadier than one computed from two separate benchmarks.
+func BenchmarkExtractVsTokenize(b *testing.B) {
+	pages := rawPages(b)
+	var tok, ext time.Duration
+	b.ResetTimer()
+	for b.Loop() {
+		for _, p := range pages {
+			t0 := time.Now()
+			z := html.NewTokenizer(bytes.NewReader(p))
+			for z.Next() != html.ErrorToken {
+			}
+			t1 := time.Now()
+			_, _ = Bytes(p, "", Options{})
+			tok += t1.Sub(t0)
+			ext += time.Since(t1)
+		}
+	}
+	b.ReportMetric(float64(ext)/float64(tok), "x-tokenize")
+	b.ReportMetric(float64(tok.Microseconds())/1000/float64(b.N*len(pages)), "tokenize-ms/page")
+	b.ReportMetric(float64(ext.Microseconds())/1000/float64(b.N*len(pages)), "extract-ms/page")
 }
 
 // TestMemoryPerPage reports, with the collector off, the bytes one page's

@@ -128,18 +128,20 @@ func hintOfValueSlow(v string) string {
 // stack.
 func indexBlocks(root *html.Node) blockIndex {
 	idx := blockIndex{}
-	var cur, link strings.Builder
+	// The paragraph's text is hashed as it comes (it is never built):
+	// hasText tells whether it holds anything but white space yet, and
+	// linkRunes counts the letters of its link text.
+	var cur clean.NormHasher
+	hasText, linkRunes := false, 0
 	curHint := ""
 	flush := func() {
-		t := cur.String()
-		cur.Reset()
-		lt := link.String()
-		link.Reset()
-		key, letters := clean.NormalizeHash(t)
+		key, letters := cur.Sum()
+		lr := linkRunes
+		cur, hasText, linkRunes = clean.NormHasher{}, false, 0
 		if letters == 0 {
 			return
 		}
-		info := blockInfo{runes: letters, linkRunes: letterCount(lt), hint: curHint, n: 1}
+		info := blockInfo{runes: letters, linkRunes: lr, hint: curHint, n: 1}
 		if old, ok := idx[key]; ok {
 			// The same text twice: trust the least furniture-like reading.
 			info.n = old.n + 1
@@ -170,14 +172,14 @@ func indexBlocks(root *html.Node) blockIndex {
 		}
 		switch n.Type {
 		case html.TextNode:
-			if cur.Len() == 0 || strings.TrimSpace(cur.String()) == "" {
+			if !hasText {
 				curHint = it.hint
+				hasText = strings.TrimSpace(n.Data) != ""
 			}
-			cur.WriteString(n.Data)
-			cur.WriteByte(' ')
+			cur.Add(n.Data)
+			cur.Add(" ")
 			if it.inLink {
-				link.WriteString(n.Data)
-				link.WriteByte(' ')
+				linkRunes += letterCount(n.Data)
 			}
 		case html.ElementNode:
 			if skipped[n.Data] {

@@ -25,6 +25,7 @@ package trafilatura
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/newstrace/newstrace/internal/trafilatura/internal/etree"
@@ -58,8 +59,13 @@ func textFilter(n *html.Node) bool {
 
 // textCharsTest determine if a string is only composed of spaces and/or control characters.
 func textCharsTest(s string) bool {
-	s = trim(s)
-	return s != ""
+	// trim(s) != "" is "s has a rune that is not white space".
+	for _, r := range s {
+		if !unicode.IsSpace(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // duplicateTest checks for duplicate text within cache
