@@ -15,6 +15,8 @@
 // WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 // See the License for the specific language governing permissions and
 // limitations under the License.
+//
+// Modified for newstrace (see README.md in the trafilatura directory).
 
 // Code in this file is ported from <https://github.com/adbar/trafilatura>
 // which available under Apache 2.0 license.
@@ -22,27 +24,46 @@
 package selector
 
 import (
-	"github.com/go-shiori/dom"
 	"golang.org/x/net/html"
 )
 
 type Rule func(*html.Node) bool
 
+// Query returns the first descendant element of root, in document order,
+// that selector accepts. (Upstream listed every element first; this walk
+// allocates nothing and stops at the first match.)
 func Query(root *html.Node, selector Rule) *html.Node {
-	for _, e := range dom.GetElementsByTagName(root, "*") {
-		if selector(e) {
-			return e
+	var found *html.Node
+	var walk func(n *html.Node) bool
+	walk = func(n *html.Node) bool {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && selector(c) {
+				found = c
+				return true
+			}
+			if walk(c) {
+				return true
+			}
 		}
+		return false
 	}
-	return nil
+	walk(root)
+	return found
 }
 
+// QueryAll returns every descendant element of root that selector
+// accepts, in document order.
 func QueryAll(root *html.Node, selector Rule) []*html.Node {
 	var matches []*html.Node
-	for _, e := range dom.GetElementsByTagName(root, "*") {
-		if selector(e) {
-			matches = append(matches, e)
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode && selector(c) {
+				matches = append(matches, c)
+			}
+			walk(c)
 		}
 	}
+	walk(root)
 	return matches
 }
