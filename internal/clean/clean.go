@@ -107,7 +107,7 @@ func isDuplicate(n string, seen map[string]bool, kept []string, distant bool) bo
 	if n == "" || !seen[n] {
 		return false
 	}
-	w := words(n)
+	w := Words(n)
 	return (distant && w >= 12) || (w >= 4 && len(kept) > 0 && Normalize(kept[len(kept)-1]) == n)
 }
 
@@ -145,7 +145,7 @@ func dropRepeatedRuns(paras []string) (keep, removed []string) {
 func substantial(run []string) bool {
 	n := 0
 	for _, p := range run {
-		if words(p) >= 15 && strings.ContainsAny(p[len(p)-1:], ".!?\"”") {
+		if Words(p) >= 15 && strings.ContainsAny(p[len(p)-1:], ".!?\"”") {
 			n++
 		}
 	}

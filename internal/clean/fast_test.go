@@ -66,8 +66,8 @@ func checkFastForms(t *testing.T, s string) {
 			t.Fatalf("NormHasher(%q | %q) = %x, %d; want %x, %d", s[:cut], s[cut:], ph, pl, h, letters)
 		}
 	}
-	if got, want := words(s), len(strings.Fields(s)); got != want {
-		t.Fatalf("words(%q) = %d, want %d", s, got, want)
+	if got, want := Words(s), len(strings.Fields(s)); got != want {
+		t.Fatalf("Words(%q) = %d, want %d", s, got, want)
 	}
 	// The guard may only skip lines the expression would not match
 	// (ASCII spellings; see mayBeCopyright).

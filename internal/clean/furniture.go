@@ -35,13 +35,13 @@ var (
 
 // isNewsletterCall reports a short newsletter sign-up line.
 func isNewsletterCall(p string) bool {
-	return words(p) <= 30 && (containsFold(p, "newsletter") || containsFold(p, "inbox")) &&
+	return Words(p) <= 30 && (containsFold(p, "newsletter") || containsFold(p, "inbox")) &&
 		newsletterRe.MatchString(p) && signupRe.MatchString(p)
 }
 
 // isCreditLine reports "X contributed to this report", "Write to X at …",
 // "Follow her on Twitter" lines.
-func isCreditLine(p string) bool { return words(p) <= 40 && mayBeCredit(p) && creditRe.MatchString(p) }
+func isCreditLine(p string) bool { return Words(p) <= 40 && mayBeCredit(p) && creditRe.MatchString(p) }
 
 // mayBeCredit holds for every line creditRe matches (ASCII spellings, as
 // mayBeCopyright): its one unanchored arm needs "contributed", the others
@@ -62,7 +62,7 @@ var creditPrefixes = []string{"additional reporting", "write ", "reach ", "conta
 
 // isCopyright reports a rights notice.
 func isCopyright(p string) bool {
-	return words(p) <= 60 && mayBeCopyright(p) && copyrightRe.MatchString(p)
+	return Words(p) <= 60 && mayBeCopyright(p) && copyrightRe.MatchString(p)
 }
 
 // mayBeCopyright holds for every line copyrightRe matches (ASCII case
@@ -110,7 +110,7 @@ func equalFoldASCII(s, lower string) bool {
 // reading time: once the date words, numbers and a "by Name" are taken out,
 // at most two words remain.
 func isDateline(p string) bool {
-	if words(p) > 12 {
+	if Words(p) > 12 {
 		return false
 	}
 	if readingTimeRe.MatchString(p) {
@@ -169,7 +169,7 @@ func furnitureKind(p string, i, n int) string {
 // tagLine reports a taxonomy line: a tag label with a list of short
 // items, or the label alone (then the next line may be its list).
 func tagLine(p string) (isTags, labelOnly bool) {
-	if words(p) > 40 {
+	if Words(p) > 40 {
 		return false, false
 	}
 	m := tagLabelRe.FindStringSubmatch(p)
@@ -191,7 +191,7 @@ func isShortList(s string, min int) bool {
 		if it = strings.TrimSpace(it); it == "" {
 			continue
 		}
-		if words(it) > 5 || strings.HasSuffix(it, ".") {
+		if Words(it) > 5 || strings.HasSuffix(it, ".") {
 			return false
 		}
 		items++

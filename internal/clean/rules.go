@@ -11,9 +11,9 @@ import (
 // sentence that happens to start with "Follow" or "Support" is longer.
 const maxCallWords = 14
 
-// words is len(strings.Fields(s)) without the slice: every rule asks it
+// Words is len(strings.Fields(s)) without the slice: every rule asks it
 // first of every paragraph.
-func words(s string) int {
+func Words(s string) int {
 	n, inWord := 0, false
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -117,21 +117,21 @@ var (
 )
 
 // isSocialCall reports a short "Follow us on X!", "Share this:" line.
-func isSocialCall(p string) bool { return words(p) <= maxCallWords && anyMatch(socialRe, p) }
+func isSocialCall(p string) bool { return Words(p) <= maxCallWords && anyMatch(socialRe, p) }
 
 // isDonationCall reports a short "Donate!", "Support us on Patreon" line.
-func isDonationCall(p string) bool { return words(p) <= maxCallWords && anyMatch(donationRe, p) }
+func isDonationCall(p string) bool { return Words(p) <= maxCallWords && anyMatch(donationRe, p) }
 
 // isCommentWidget reports a comment count or comment form line.
 func isCommentWidget(p string) bool {
-	return words(p) <= 40 && (commentCountRe.MatchString(p) || commentFormRe.MatchString(p))
+	return Words(p) <= 40 && (commentCountRe.MatchString(p) || commentFormRe.MatchString(p))
 }
 
 // isAdvert reports a short ad label or an inline sponsored line.
-func isAdvert(p string) bool { return words(p) <= maxCallWords && advertRe.MatchString(p) }
+func isAdvert(p string) bool { return Words(p) <= maxCallWords && advertRe.MatchString(p) }
 
 // isBlogNavigation reports "Newer Post Older Post Home".
-func isBlogNavigation(p string) bool { return words(p) <= 8 && blogNavRe.MatchString(p) }
+func isBlogNavigation(p string) bool { return Words(p) <= 8 && blogNavRe.MatchString(p) }
 
 func anyMatch(res []*regexp.Regexp, s string) bool {
 	for _, re := range res {
@@ -148,7 +148,7 @@ func anyMatch(res []*regexp.Regexp, s string) bool {
 func commentSectionStart(paras []string) (int, string) {
 	for i := len(paras) / 2; i < len(paras); i++ {
 		p := paras[i]
-		if m := commentCountRe.FindStringSubmatch(p); m != nil && words(p) <= 40 {
+		if m := commentCountRe.FindStringSubmatch(p); m != nil && Words(p) <= 40 {
 			q := ""
 			if qm := quotedRe.FindStringSubmatch(m[5]); qm != nil {
 				q = strings.TrimSpace(qm[1])
@@ -182,7 +182,7 @@ func SplitTitleSuffix(s string) (title, suffix string, ok bool) {
 	}
 	title = strings.TrimSpace(s[:best])
 	suffix = strings.TrimSpace(s[best+len(sep):])
-	sw, tw := words(suffix), words(title)
+	sw, tw := Words(suffix), Words(title)
 	if sw == 0 || sw > 6 || len([]rune(suffix)) > 60 || tw < 2 || len(suffix) >= len(title) {
 		return s, "", false
 	}
@@ -285,20 +285,10 @@ func (nh *NormHasher) Add(s string) {
 	h, letters, space := nh.h, nh.letters, nh.space
 	var buf [utf8.UTFMax]byte
 	for _, r := range s {
-		if r < utf8.RuneSelf {
-			if 'A' <= r && r <= 'Z' {
-				r += 'a' - 'A'
-			}
-			if !('a' <= r && r <= 'z' || '0' <= r && r <= '9') {
-				space = true
-				continue
-			}
-		} else {
-			r = unicode.ToLower(r)
-			if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
-				space = true
-				continue
-			}
+		r, word := foldRune(r)
+		if !word {
+			space = true
+			continue
 		}
 		if space && letters > 0 {
 			h = (h ^ ' ') * fnvPrime
@@ -342,33 +332,30 @@ func Normalize(s string) string {
 	b.Grow(len(s))
 	space := false
 	for _, r := range s {
-		// strings.ToLower's mapping, a rune at a time (no lowered copy).
-		if r < utf8.RuneSelf {
-			if 'A' <= r && r <= 'Z' {
-				r += 'a' - 'A'
-			}
-			if 'a' <= r && r <= 'z' || '0' <= r && r <= '9' {
-				if space && b.Len() > 0 {
-					b.WriteByte(' ')
-				}
-				space = false
-				b.WriteByte(byte(r))
-			} else {
-				space = true
-			}
+		r, word := foldRune(r)
+		if !word {
+			space = true
 			continue
 		}
-		r = unicode.ToLower(r)
-		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteRune(r)
-		default:
-			space = true
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
 		}
+		space = false
+		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// foldRune is Normalize's reading of one rune: lowered as strings.ToLower
+// lowers it, and whether it is a letter or digit (else a separator). ASCII
+// takes a fast path; NormHasher reads runes the same way.
+func foldRune(r rune) (rune, bool) {
+	if r < utf8.RuneSelf {
+		if 'A' <= r && r <= 'Z' {
+			r += 'a' - 'A'
+		}
+		return r, 'a' <= r && r <= 'z' || '0' <= r && r <= '9'
+	}
+	r = unicode.ToLower(r)
+	return r, unicode.IsLetter(r) || unicode.IsDigit(r)
 }

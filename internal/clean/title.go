@@ -47,7 +47,7 @@ func pickTitle(paras []string, opt Options, quoted string) (title, republisher s
 func tailTitleLine(paras []string) string {
 	for i := len(paras) - 1; i >= 1 && i >= len(paras)-4; i-- {
 		p := paras[i]
-		if words(p) > 30 || strings.ContainsAny(p[len(p)-1:], ".!?") {
+		if Words(p) > 30 || strings.ContainsAny(p[len(p)-1:], ".!?") {
 			continue
 		}
 		if _, _, ok := SplitTitleSuffix(p); !ok {

@@ -3,6 +3,8 @@ package extract
 import (
 	"regexp"
 	"strings"
+
+	"github.com/newstrace/newstrace/internal/clean"
 )
 
 var (
@@ -18,7 +20,7 @@ func splitAuthors(s string) []string {
 	seen := map[string]bool{}
 	for _, part := range authorSplitRe.Split(s, -1) {
 		part = strings.Trim(authorPrefixRe.ReplaceAllString(part, ""), " .·•|-–—")
-		if part == "" || credentials[strings.ToLower(strings.ReplaceAll(part, ".", ""))] || words(part) > 6 || strings.Contains(part, "://") || seen[strings.ToLower(part)] {
+		if part == "" || credentials[strings.ToLower(strings.ReplaceAll(part, ".", ""))] || clean.Words(part) > 6 || strings.Contains(part, "://") || seen[strings.ToLower(part)] {
 			continue
 		}
 		seen[strings.ToLower(part)] = true

@@ -178,7 +178,7 @@ func mergeProvenance(a, b newstrace.Provenance) newstrace.Provenance {
 
 // isHeadline accepts a short line with no sentence end and no link.
 func isHeadline(p string) bool {
-	n := words(p)
+	n := clean.Words(p)
 	return n >= 2 && n <= 25 && !strings.ContainsAny(p[len(p)-1:], ".,;:") && !strings.Contains(p, "://")
 }
 

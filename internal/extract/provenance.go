@@ -143,7 +143,7 @@ func (c *cues) applyCue(s string, record bool) bool {
 		}
 		return true
 	}
-	if m := translatedFromRe.FindStringSubmatch(s); m != nil && words(m[1]) <= 6 {
+	if m := translatedFromRe.FindStringSubmatch(s); m != nil && clean.Words(m[1]) <= 6 {
 		if record && !languageNames[strings.ToLower(m[1])] {
 			c.source = firstNonEmpty(c.source, m[1])
 		}
@@ -187,7 +187,7 @@ func (c *cues) applyCue(s string, record bool) bool {
 // "Fort Russ News", "Al Mayadeen", "RT.com"; rejects sentences.
 func looksLikeName(s string) bool {
 	s = strings.TrimSpace(s)
-	if s == "" || words(s) > 7 || len([]rune(s)) > 70 {
+	if s == "" || clean.Words(s) > 7 || len([]rune(s)) > 70 {
 		return false
 	}
 	r := []rune(s)
@@ -202,7 +202,7 @@ func looksLikeName(s string) bool {
 // date, a cue or a name and the line has a date or cue, a byline-style
 // edge separator, or follows another header line.
 func (c *cues) parseHeaderLine(p string, afterHeader bool) bool {
-	if words(p) > 30 {
+	if clean.Words(p) > 30 {
 		return false
 	}
 	segs, seps, edge := headerSegments(p)
@@ -255,7 +255,7 @@ func (c *cues) scanTail(paras []string) []string {
 		p := paras[end-1]
 		kind := ""
 		switch {
-		case words(p) > 20:
+		case clean.Words(p) > 20:
 		case footerRe.MatchString(p):
 			c.applyCue(p, true)
 			kind = KindViaFooter
@@ -350,5 +350,3 @@ func firstNonEmpty(a, b string) string {
 	}
 	return strings.TrimSpace(b)
 }
-
-func words(s string) int { return len(strings.Fields(s)) }

@@ -36,7 +36,7 @@ func pruneBlocks(blocks []block, idx blockIndex) (keep []string, removed []newst
 		info[i] = idx[clean.HashString(norm[i])]
 	}
 	isLink := func(i int) bool {
-		return info[i].linkDensity() >= linkParaDensity && words(blocks[i].text) <= linkParaWords && !isURL(blocks[i].text)
+		return info[i].linkDensity() >= linkParaDensity && clean.Words(blocks[i].text) <= linkParaWords && !isURL(blocks[i].text)
 	}
 
 	// The headline: an <h1> at the top of the body.
@@ -60,7 +60,7 @@ func pruneBlocks(blocks []block, idx blockIndex) (keep []string, removed []newst
 				end++
 				continue
 			}
-			if end+1 < n && isLink(end+1) && words(blocks[end].text) <= linkParaWords {
+			if end+1 < n && isLink(end+1) && clean.Words(blocks[end].text) <= linkParaWords {
 				gaps++
 				end += 2
 				links++
@@ -73,7 +73,7 @@ func pruneBlocks(blocks []block, idx blockIndex) (keep []string, removed []newst
 				kind[j] = KindLinkList
 			}
 			// A short heading right before the list is its label ("More:").
-			if h := i - 1; h >= 0 && kind[h] == "" && words(blocks[h].text) <= 6 && !endsSentence(blocks[h].text) {
+			if h := i - 1; h >= 0 && kind[h] == "" && clean.Words(blocks[h].text) <= 6 && !endsSentence(blocks[h].text) {
 				kind[h] = KindLinkList
 			}
 		}
@@ -86,9 +86,9 @@ func pruneBlocks(blocks []block, idx blockIndex) (keep []string, removed []newst
 			continue
 		}
 		t := blocks[i].text
-		if relatedLabelRe.MatchString(t) && words(t) <= linkParaWords {
+		if relatedLabelRe.MatchString(t) && clean.Words(t) <= linkParaWords {
 			kind[i] = KindRelated
-		} else if i > 0 && isLink(i) && words(t) >= 3 && shouting(t) {
+		} else if i > 0 && isLink(i) && clean.Words(t) >= 3 && shouting(t) {
 			kind[i] = KindRelated
 		}
 	}

@@ -38,8 +38,6 @@ func trim(s string) string {
 	return clean.CollapseSpace(s)
 }
 
-var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
-
 func strWordCount(s string) int {
 	return len(strings.Fields(s))
 }
@@ -115,7 +113,7 @@ func trimmedTextLen(n *html.Node, limit int) int {
 				if r >= utf8.RuneSelf {
 					r, size = utf8.DecodeRuneInString(s[i:])
 				}
-				if r < utf8.RuneSelf && asciiSpace[r] || r >= utf8.RuneSelf && unicode.IsSpace(r) {
+				if unicode.IsSpace(r) {
 					pending = count > 0
 				} else {
 					if pending {
