@@ -19,9 +19,9 @@ func TestQueryMatchesListing(t *testing.T) {
 		t.Fatal(err)
 	}
 	rules := map[string]Rule{
-		"p":         func(n *html.Node) bool { return n.Data == "p" },
-		"class a":   func(n *html.Node) bool { return strings.Contains(dom.ClassName(n), "a") },
-		"none":      func(*html.Node) bool { return false },
+		"p":          func(n *html.Node) bool { return n.Data == "p" },
+		"class a":    func(n *html.Node) bool { return strings.Contains(dom.ClassName(n), "a") },
+		"none":       func(*html.Node) bool { return false },
 		"everything": func(*html.Node) bool { return true },
 	}
 	var roots []*html.Node
