@@ -227,4 +227,3 @@ func lower(b []byte) []byte {
 	}
 	return b
 }
-

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"golang.org/x/net/html"
 )
@@ -54,6 +55,22 @@ func trees(t testing.TB, input []byte) (ours, theirs string) {
 func sameTree(t testing.TB, name string, input []byte) {
 	t.Helper()
 	got, want := trees(t, input)
+	compareDumps(t, name, got, want)
+	// The fast paths scan only what is buffered; a reader giving one byte
+	// at a time makes every scan stop at the buffer's end and refill.
+	if _, err := html.Parse(bytes.NewReader(input)); err == nil && len(input) < 1<<20 {
+		slow, err := Parse(iotest.OneByteReader(bytes.NewReader(input)))
+		if err != nil {
+			t.Fatalf("%s: one byte at a time: %v", name, err)
+		}
+		var b strings.Builder
+		dump(&b, slow, 0)
+		compareDumps(t, name+" (one byte at a time)", b.String(), want)
+	}
+}
+
+func compareDumps(t testing.TB, name, got, want string) {
+	t.Helper()
 	if got != want {
 		gl, wl := strings.Split(got, "\n"), strings.Split(want, "\n")
 		for i := range min(len(gl), len(wl)) {

@@ -1,0 +1,84 @@
+package htmlparse
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"golang.org/x/net/html"
+)
+
+// go test ./internal/htmlparse -run '^$' -bench . -benchtime 10x -count 5
+//
+// One op is one pass over the dev pages; compare the fork with x/net/html
+// and with x/net's bare tokenizer (the floor the extraction target uses).
+
+func devPages(b *testing.B) [][]byte {
+	root := os.Getenv("NEWSTRACE_CORPORA")
+	if root == "" {
+		root = filepath.Join("..", "..", "..", "shared", "corpora")
+	}
+	files, _ := filepath.Glob(filepath.Join(root, "article-extraction", "html", "*.html.gz"))
+	if len(files) == 0 {
+		b.Skipf("no dev pages under %s (set NEWSTRACE_CORPORA)", root)
+	}
+	var pages [][]byte
+	for _, f := range files {
+		pages = append(pages, gunzipFile(b, f))
+	}
+	return pages
+}
+
+func benchParse(b *testing.B, fn func([]byte)) {
+	pages := devPages(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		for _, p := range pages {
+			fn(p)
+		}
+	}
+	b.ReportMetric(float64(b.N*len(pages))/b.Elapsed().Seconds(), "pages/s")
+}
+
+func BenchmarkTokenizeXNet(b *testing.B) {
+	benchParse(b, func(p []byte) {
+		z := html.NewTokenizer(bytes.NewReader(p))
+		for z.Next() != html.ErrorToken {
+		}
+	})
+}
+
+func BenchmarkParseXNet(b *testing.B) {
+	benchParse(b, func(p []byte) { _, _ = html.Parse(bytes.NewReader(p)) })
+}
+
+func BenchmarkParse(b *testing.B) {
+	benchParse(b, func(p []byte) { _, _ = Parse(bytes.NewReader(p)) })
+}
+
+// BenchmarkParseRatios runs the tokenizer floor, x/net's parser and the
+// fork back to back on each page and reports their summed wall-time
+// ratios: steadier than separate benchmarks on a machine whose speed drifts.
+func BenchmarkParseRatios(b *testing.B) {
+	pages := devPages(b)
+	var tok, xnet, fork time.Duration
+	for b.Loop() {
+		for _, p := range pages {
+			t0 := time.Now()
+			z := html.NewTokenizer(bytes.NewReader(p))
+			for z.Next() != html.ErrorToken {
+			}
+			t1 := time.Now()
+			_, _ = html.Parse(bytes.NewReader(p))
+			t2 := time.Now()
+			_, _ = Parse(bytes.NewReader(p))
+			tok, xnet, fork = tok+t1.Sub(t0), xnet+t2.Sub(t1), fork+time.Since(t2)
+		}
+	}
+	b.ReportMetric(float64(xnet)/float64(tok), "xnet/tokenize")
+	b.ReportMetric(float64(fork)/float64(tok), "fork/tokenize")
+	b.ReportMetric(float64(fork)/float64(xnet), "fork/xnet")
+}
