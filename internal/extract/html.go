@@ -9,6 +9,7 @@ import (
 
 	"github.com/newstrace/newstrace"
 	"github.com/newstrace/newstrace/internal/clean"
+	"github.com/newstrace/newstrace/internal/htmlparse"
 	"github.com/newstrace/newstrace/internal/sanitize"
 	"github.com/newstrace/newstrace/internal/trafilatura"
 	"golang.org/x/net/html"
@@ -16,7 +17,7 @@ import (
 
 // htmlString extracts from a decoded page.
 func htmlString(s string, opt Options) (newstrace.Article, error) {
-	doc, err := html.Parse(strings.NewReader(s))
+	doc, err := htmlparse.Parse(strings.NewReader(s))
 	if err != nil {
 		return tokenFallback(s, opt)
 	}
@@ -109,7 +110,7 @@ func htmlString(s string, opt Options) (newstrace.Article, error) {
 // reparse gives an untouched tree of s again: the extractor takes its
 // tree apart, and the rare page it cannot extract is read whole instead.
 func reparse(s string) *html.Node {
-	d, err := html.Parse(strings.NewReader(s))
+	d, err := htmlparse.Parse(strings.NewReader(s))
 	if err != nil {
 		return nil
 	}
