@@ -100,14 +100,22 @@ func looksHTML(data []byte, contentType string) bool {
 // charset; but bytes that are valid UTF-8 with non-ASCII text are taken as
 // UTF-8 even when the declaration says otherwise (a common server mistake).
 func decode(data []byte, contentType string, isHTML bool) string {
+	return string(decodeBytes(data, contentType, isHTML))
+}
+
+// decodeBytes is decode without the string: the result is data itself
+// when data is already valid UTF-8 (the common case), so the HTML path
+// copies a page once, into the parser, instead of twice. It is never
+// written to.
+func decodeBytes(data []byte, contentType string, isHTML bool) []byte {
 	if enc, name, _ := charset.DetermineEncoding(data[:min(len(data), 1024)], contentType); name == "utf-16le" || name == "utf-16be" {
 		if s, err := enc.NewDecoder().Bytes(data); err == nil {
-			return strings.ToValidUTF8(string(s), "\uFFFD")
+			return bytes.ToValidUTF8(s, []byte("\uFFFD"))
 		}
 	}
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	if utf8.Valid(data) {
-		return string(data)
+		return data
 	}
 	var name string
 	if isHTML {
@@ -120,7 +128,7 @@ func decode(data []byte, contentType string, isHTML bool) string {
 		enc, _ = charset.Lookup("windows-1252")
 	}
 	if s, err := enc.NewDecoder().Bytes(data); err == nil {
-		return strings.ToValidUTF8(string(s), "\uFFFD")
+		return bytes.ToValidUTF8(s, []byte("\uFFFD"))
 	}
-	return strings.ToValidUTF8(string(data), "\uFFFD")
+	return bytes.ToValidUTF8(data, []byte("\uFFFD"))
 }

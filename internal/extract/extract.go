@@ -47,11 +47,10 @@ func Bytes(data []byte, contentType string, opt Options) (newstrace.Article, err
 		return newstrace.Article{}, err
 	}
 	isHTML := looksHTML(data, contentType)
-	s := decode(data, contentType, isHTML)
 	if isHTML {
-		return htmlString(s, opt)
+		return htmlBytes(decodeBytes(data, contentType, isHTML), opt)
 	}
-	return Text(s, opt)
+	return Text(decode(data, contentType, isHTML), opt)
 }
 
 // HTML extracts an article from a UTF-8 HTML page.
@@ -63,7 +62,7 @@ func HTML(r io.Reader, opt Options) (newstrace.Article, error) {
 	if err := checkInput(data); err != nil {
 		return newstrace.Article{}, err
 	}
-	return htmlString(strings.ToValidUTF8(string(data), "\uFFFD"), opt)
+	return htmlBytes(bytes.ToValidUTF8(data, []byte("\uFFFD")), opt)
 }
 
 // Text extracts an article from plain text: saved pages, wire copy, blog

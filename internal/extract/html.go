@@ -15,11 +15,11 @@ import (
 	"golang.org/x/net/html"
 )
 
-// htmlString extracts from a decoded page.
-func htmlString(s string, opt Options) (newstrace.Article, error) {
-	doc, err := htmlparse.Parse(strings.NewReader(s))
+// htmlBytes extracts from a page decoded to UTF-8. It does not write to s.
+func htmlBytes(s []byte, opt Options) (newstrace.Article, error) {
+	doc, err := htmlparse.ParseBytes(s)
 	if err != nil {
-		return tokenFallback(s, opt)
+		return tokenFallback(string(s), opt)
 	}
 	meta := readMeta(doc)
 	a := newArticle(opt)
@@ -109,8 +109,8 @@ func htmlString(s string, opt Options) (newstrace.Article, error) {
 
 // reparse gives an untouched tree of s again: the extractor takes its
 // tree apart, and the rare page it cannot extract is read whole instead.
-func reparse(s string) *html.Node {
-	d, err := htmlparse.Parse(strings.NewReader(s))
+func reparse(s []byte) *html.Node {
+	d, err := htmlparse.ParseBytes(s)
 	if err != nil {
 		return nil
 	}

@@ -2305,8 +2305,23 @@ func ParseOptionEnableScripting(enable bool) ParseOption {
 
 // ParseWithOptions is like Parse, with options.
 func ParseWithOptions(r io.Reader, opts ...ParseOption) (*Node, error) {
+	return parseWith(NewTokenizer(r), opts)
+}
+
+// ParseBytes parses b like Parse, without reading it through an
+// io.Reader: the tokenizer works in one copy of b made at its exact size
+// (it lowers and unescapes in place, so b itself is left alone), where
+// reading grows a buffer and copies chunk by chunk (newstrace).
+func ParseBytes(b []byte, opts ...ParseOption) (*Node, error) {
+	z := NewTokenizer(nil)
+	z.buf = append(make([]byte, 0, len(b)), b...)
+	z.readErr = io.EOF
+	return parseWith(z, opts)
+}
+
+func parseWith(z *Tokenizer, opts []ParseOption) (*Node, error) {
 	p := &parser{
-		tokenizer: NewTokenizer(r),
+		tokenizer: z,
 		doc: &Node{
 			Type: DocumentNode,
 		},

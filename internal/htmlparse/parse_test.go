@@ -56,9 +56,25 @@ func sameTree(t testing.TB, name string, input []byte) {
 	t.Helper()
 	got, want := trees(t, input)
 	compareDumps(t, name, got, want)
+	_, werr := html.Parse(bytes.NewReader(input))
 	// The fast paths scan only what is buffered; a reader giving one byte
 	// at a time makes every scan stop at the buffer's end and refill.
-	if _, err := html.Parse(bytes.NewReader(input)); err == nil && len(input) < 1<<20 {
+	// ParseBytes skips the reader; it must neither change its input nor
+	// give another tree.
+	if werr == nil {
+		orig := bytes.Clone(input)
+		fromBytes, err := ParseBytes(input)
+		if err != nil {
+			t.Fatalf("%s: ParseBytes: %v", name, err)
+		}
+		if !bytes.Equal(orig, input) {
+			t.Fatalf("%s: ParseBytes changed its input", name)
+		}
+		var b strings.Builder
+		dump(&b, fromBytes, 0)
+		compareDumps(t, name+" (ParseBytes)", b.String(), want)
+	}
+	if werr == nil && len(input) < 1<<20 {
 		slow, err := Parse(iotest.OneByteReader(bytes.NewReader(input)))
 		if err != nil {
 			t.Fatalf("%s: one byte at a time: %v", name, err)
