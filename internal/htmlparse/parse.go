@@ -18,6 +18,8 @@ import (
 // A parser implements the HTML5 parsing algorithm:
 // https://html.spec.whatwg.org/multipage/syntax.html#tree-construction
 type parser struct {
+	// nodeBlock is where newNode cuts nodes from.
+	nodeBlock []Node
 	// tokenizer provides the tokens for the parser.
 	tokenizer *Tokenizer
 	// tok is the most recently read token.
@@ -322,10 +324,21 @@ func (p *parser) addText(text string) {
 		p.appendText(n, text)
 		return
 	}
-	p.addChild(&Node{
-		Type: TextNode,
-		Data: text,
-	})
+	n := p.newNode()
+	n.Type, n.Data = TextNode, text
+	p.addChild(n)
+}
+
+// newNode returns a zero node cut from a block of them: a page's elements
+// and text nodes are most of the parser's allocations, and they live and
+// die together with the tree (newstrace).
+func (p *parser) newNode() *Node {
+	if len(p.nodeBlock) == 0 {
+		p.nodeBlock = make([]Node, 128)
+	}
+	n := &p.nodeBlock[0]
+	p.nodeBlock = p.nodeBlock[1:]
+	return n
 }
 
 func (p *parser) appendText(n *Node, text string) {
@@ -350,12 +363,9 @@ func attrCompare(a, b Attribute) int {
 
 // addElement adds a child element based on the current token.
 func (p *parser) addElement() {
-	p.addChild(&Node{
-		Type:     ElementNode,
-		DataAtom: p.tok.DataAtom,
-		Data:     p.tok.Data,
-		Attr:     p.tok.Attr,
-	})
+	n := p.newNode()
+	n.Type, n.DataAtom, n.Data, n.Attr = ElementNode, p.tok.DataAtom, p.tok.Data, p.tok.Attr
+	p.addChild(n)
 }
 
 // Section 12.2.4.3.
