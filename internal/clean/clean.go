@@ -66,23 +66,25 @@ func Document(paras []string, opt Options) Result {
 	res.Title, res.Republisher = pickTitle(paras, opt, quoted)
 
 	seen := make(map[string]bool, len(paras))
+	title := titleForm(res.Title)
 	for _, p := range paras {
 		n := Normalize(p)
+		w := Words(p) // once for all the rules below
 		kind := ""
 		switch {
 		case opt.Boilerplate[n] != "":
 			kind = opt.Boilerplate[n]
-		case isCommentWidget(p):
+		case commentWidget(p, w):
 			kind = KindComments
-		case isBlogNavigation(p):
+		case blogNavigation(p, w):
 			kind = KindNavigation
-		case isSocialCall(p):
+		case socialCall(p, w):
 			kind = KindSocial
-		case isDonationCall(p):
+		case donationCall(p, w):
 			kind = KindDonation
-		case isAdvert(p):
+		case advert(p, w):
 			kind = KindAdvert
-		case isTitleLine(p, res.Title):
+		case title.matches(p, n):
 			kind = KindTitle
 		case isDuplicate(n, seen, res.Paragraphs, opt.DistantRepeats):
 			kind = KindDuplicate

@@ -85,3 +85,57 @@ func checkFastForms(t *testing.T, s string) {
 // isASCIIFoldSafe reports text without the two non-ASCII runes that fold
 // to ASCII letters (the Kelvin sign and the long s).
 func isASCIIFoldSafe(s string) bool { return !strings.ContainsAny(s, "\u212aſ") }
+
+// titleLineByHash is the rule as it was before titleLine: both texts
+// reduced to NormalizeHash, the suffix split tried on every paragraph.
+func titleLineByHash(p, title string) bool {
+	if title == "" {
+		return false
+	}
+	nt, nl := NormalizeHash(title)
+	if h, l := NormalizeHash(p); h == nt && l == nl {
+		return true
+	}
+	if t, _, ok := SplitTitleSuffix(p); ok {
+		if h, l := NormalizeHash(t); h == nt && l == nl {
+			return true
+		}
+	}
+	return false
+}
+
+func TestTitleLineForms(t *testing.T) {
+	title := "Iran says talks will resume"
+	for _, c := range []struct {
+		p    string
+		want bool
+	}{
+		{"Iran says talks will resume", true},
+		{"IRAN SAYS: talks will resume!", true},
+		{"Iran says talks will resume | Daily Blog", true},
+		{"Iran says talks will resume - The Tehran Times", true},
+		{"Iran says talks will resume soon, officials said.", false},
+		{"Iran says talks will resume - and then they did not, which nobody at the ministry had expected at all", false},
+		{"Officials: Iran says talks will resume", false},
+		{"", false},
+	} {
+		if got := isTitleLine(c.p, title); got != c.want || got != titleLineByHash(c.p, title) {
+			t.Errorf("isTitleLine(%q) = %v, want %v (by hash %v)", c.p, got, c.want, titleLineByHash(c.p, title))
+		}
+	}
+	if isTitleLine("anything", "") {
+		t.Error("an empty title matched")
+	}
+}
+
+// FuzzTitleLine holds titleLine to the hash form it replaced.
+func FuzzTitleLine(f *testing.F) {
+	f.Add("Iran says talks will resume | Blog", "Iran says talks will resume")
+	f.Add("Title - Site Name", "title")
+	f.Add("«Título» — Diário", "Título")
+	f.Fuzz(func(t *testing.T, p, title string) {
+		if got, want := isTitleLine(p, title), titleLineByHash(p, title); got != want {
+			t.Fatalf("isTitleLine(%q, %q) = %v, hash form %v", p, title, got, want)
+		}
+	})
+}

@@ -117,21 +117,33 @@ var (
 )
 
 // isSocialCall reports a short "Follow us on X!", "Share this:" line.
-func isSocialCall(p string) bool { return Words(p) <= maxCallWords && anyMatch(socialRe, p) }
+func isSocialCall(p string) bool { return socialCall(p, Words(p)) }
+
+func socialCall(p string, words int) bool { return words <= maxCallWords && anyMatch(socialRe, p) }
 
 // isDonationCall reports a short "Donate!", "Support us on Patreon" line.
-func isDonationCall(p string) bool { return Words(p) <= maxCallWords && anyMatch(donationRe, p) }
+func isDonationCall(p string) bool { return donationCall(p, Words(p)) }
+
+func donationCall(p string, words int) bool {
+	return words <= maxCallWords && anyMatch(donationRe, p)
+}
 
 // isCommentWidget reports a comment count or comment form line.
-func isCommentWidget(p string) bool {
-	return Words(p) <= 40 && (commentCountRe.MatchString(p) || commentFormRe.MatchString(p))
+func isCommentWidget(p string) bool { return commentWidget(p, Words(p)) }
+
+func commentWidget(p string, words int) bool {
+	return words <= 40 && (commentCountRe.MatchString(p) || commentFormRe.MatchString(p))
 }
 
 // isAdvert reports a short ad label or an inline sponsored line.
-func isAdvert(p string) bool { return Words(p) <= maxCallWords && advertRe.MatchString(p) }
+func isAdvert(p string) bool { return advert(p, Words(p)) }
+
+func advert(p string, words int) bool { return words <= maxCallWords && advertRe.MatchString(p) }
 
 // isBlogNavigation reports "Newer Post Older Post Home".
-func isBlogNavigation(p string) bool { return Words(p) <= 8 && blogNavRe.MatchString(p) }
+func isBlogNavigation(p string) bool { return blogNavigation(p, Words(p)) }
+
+func blogNavigation(p string, words int) bool { return words <= 8 && blogNavRe.MatchString(p) }
 
 func anyMatch(res []*regexp.Regexp, s string) bool {
 	for _, re := range res {

@@ -61,21 +61,30 @@ func tailTitleLine(paras []string) string {
 }
 
 // isTitleLine reports a line repeating the title, bare or with a suffix.
-func isTitleLine(p, title string) bool {
-	if title == "" {
+func isTitleLine(p, title string) bool { return titleForm(title).matches(p, Normalize(p)) }
+
+// titleLine is a title read once for testing every paragraph against it.
+type titleLine struct {
+	set  bool
+	norm string // Normalize(title)
+}
+
+func titleForm(title string) titleLine { return titleLine{title != "", Normalize(title)} }
+
+// matches reports whether p (n = Normalize(p)) repeats the title, bare or
+// with a "| Site" suffix. Normalize reads runes one by one, so the
+// normalized title part of "Title | Site" starts n: most paragraphs fail
+// that test before any suffix is split off.
+func (t titleLine) matches(p, n string) bool {
+	if !t.set {
 		return false
 	}
-	// Compared by NormalizeHash (with the letter count): this runs for
-	// every paragraph, and building both normalized texts cost more than
-	// the rest of the rule.
-	nt, nl := NormalizeHash(title)
-	if h, l := NormalizeHash(p); h == nt && l == nl {
+	if n == t.norm {
 		return true
 	}
-	if t, _, ok := SplitTitleSuffix(p); ok {
-		if h, l := NormalizeHash(t); h == nt && l == nl {
-			return true
-		}
+	if !strings.HasPrefix(n, t.norm) {
+		return false
 	}
-	return false
+	head, _, ok := SplitTitleSuffix(p)
+	return ok && Normalize(head) == t.norm
 }
