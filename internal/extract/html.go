@@ -101,10 +101,29 @@ func htmlBytes(s []byte, opt Options) (newstrace.Article, error) {
 	if p := &a.Provenance; p.Republisher == "" && p.Outlet != "" && a.SiteName != "" && !clean.SameName(a.SiteName, p.Outlet) {
 		p.Republisher = a.SiteName
 	}
+	detach(&a)
 	if a.Text == "" {
 		return a, newstrace.Errorf(newstrace.EINVALID, "no article text found in html")
 	}
 	return a, nil
+}
+
+// detach copies the article's strings out of the page buffer that the
+// parse tree's text and attributes point into (htmlparse.ParseBytes), so
+// a kept article holds its own few kilobytes, not the whole page. HTML is
+// left: the sanitizer always builds it anew.
+func detach(a *newstrace.Article) {
+	c := strings.Clone
+	a.URL, a.CanonicalURL, a.Title, a.SiteName, a.Language, a.Text = c(a.URL), c(a.CanonicalURL), c(a.Title), c(a.SiteName), c(a.Language), c(a.Text)
+	for i := range a.Authors {
+		a.Authors[i] = c(a.Authors[i])
+	}
+	for i := range a.Removed {
+		a.Removed[i].Kind, a.Removed[i].Text = c(a.Removed[i].Kind), c(a.Removed[i].Text)
+	}
+	p := &a.Provenance
+	p.Outlet, p.OriginalSource, p.Translator, p.ViaURL, p.Republisher = c(p.Outlet), c(p.OriginalSource), c(p.Translator), c(p.ViaURL), c(p.Republisher)
+	p.ViaResolved, p.ViaChain = c(p.ViaResolved), c(p.ViaChain)
 }
 
 // reparse gives an untouched tree of s again: the extractor takes its

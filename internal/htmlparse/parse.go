@@ -2321,11 +2321,15 @@ func ParseWithOptions(r io.Reader, opts ...ParseOption) (*Node, error) {
 // ParseBytes parses b like Parse, without reading it through an
 // io.Reader: the tokenizer works in one copy of b made at its exact size
 // (it lowers and unescapes in place, so b itself is left alone), where
-// reading grows a buffer and copies chunk by chunk (newstrace).
+// reading grows a buffer and copies chunk by chunk; the tree's text and
+// attribute values point into that copy rather than each being copied
+// again, so any of them keeps the whole copy alive: clone what outlives
+// the tree (newstrace).
 func ParseBytes(b []byte, opts ...ParseOption) (*Node, error) {
 	z := NewTokenizer(nil)
 	z.buf = append(make([]byte, 0, len(b)), b...)
 	z.readErr = io.EOF
+	z.aliased = true
 	return parseWith(z, opts)
 }
 

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unsafe"
 
 	"golang.org/x/net/html/atom"
 )
@@ -77,6 +78,12 @@ type Tokenizer struct {
 	// attrBlock and spaces are newstrace's allocation savers (Token).
 	attrBlock []Attribute
 	spaces    map[string]string
+	// aliased is set by ParseBytes, whose buffer holds the whole input in
+	// a private copy that is never refilled or compacted: a token's bytes
+	// are rewritten (lowered, unescaped) only while it is the current
+	// token, so its text and attribute values can be strings pointing
+	// into the buffer instead of copies of it (newstrace).
+	aliased bool
 
 	// r is the source of the HTML text.
 	r io.Reader
@@ -1292,6 +1299,9 @@ func (z *Tokenizer) attrSlice(n int) []Attribute {
 // run of white space: most text tokens of a page are the line breaks and
 // indentation between its tags.
 func (z *Tokenizer) textString(b []byte) string {
+	if z.aliased {
+		return unsafe.String(unsafe.SliceData(b), len(b))
+	}
 	if len(b) > 32 || !allSpace(b) {
 		return string(b)
 	}
@@ -1310,6 +1320,9 @@ func (z *Tokenizer) textString(b []byte) string {
 func (z *Tokenizer) attrVal(b []byte) string {
 	if len(b) == 0 {
 		return ""
+	}
+	if z.aliased {
+		return unsafe.String(unsafe.SliceData(b), len(b))
 	}
 	return string(b)
 }
