@@ -9,16 +9,18 @@ import (
 	"time"
 
 	"github.com/markusmobius/go-trafilatura"
+	"github.com/newstrace/newstrace/internal/htmlparse"
 	"golang.org/x/net/html"
 )
 
 // The speed benchmarks run over the dev pages, gunzipped beforehand so all
 // four start from the same bytes:
 //
-//	go test ./internal/extract -run '^$' -bench 'Tokenize|ParseOnly|Trafilatura|Extract$' -benchtime 8x -count 6
+//	go test ./internal/extract -run '^$' -bench 'Tokenize|Parse|Trafilatura|Extract$' -benchtime 8x -count 5
 //
 // BenchmarkTokenize is the floor (one pass of the x/net/html tokenizer),
-// BenchmarkParseOnly the tree every extractor here needs,
+// BenchmarkParseOnly the tree every extractor here needs (x/net's parser;
+// BenchmarkParseFork the same tree from our fork),
 // BenchmarkTrafilatura go-trafilatura alone as a user would call it, and
 // BenchmarkExtract our whole path (parse, trafilatura, metadata, rules,
 // cleaning). Each reports pages/s (wall), CPU ms per page (user+system,
@@ -74,6 +76,14 @@ func BenchmarkTokenize(b *testing.B) {
 func BenchmarkParseOnly(b *testing.B) {
 	benchPages(b, func(p []byte) {
 		_, _ = html.Parse(bytes.NewReader(p))
+	})
+}
+
+// BenchmarkParseFork builds the same tree with our fork of the parser
+// (internal/htmlparse), the way extraction does.
+func BenchmarkParseFork(b *testing.B) {
+	benchPages(b, func(p []byte) {
+		_, _ = htmlparse.ParseBytes(p)
 	})
 }
 
