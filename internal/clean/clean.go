@@ -51,7 +51,7 @@ type Result struct {
 func Document(paras []string, opt Options) Result {
 	var res Result
 	paras = tidy(paras)
-	paras, repeats := dropRepeatedRuns(paras)
+	paras, norms, repeats := dropRepeatedRuns(paras)
 	for _, p := range repeats {
 		res.Removed = append(res.Removed, newstrace.Removed{Kind: KindDuplicate, Text: p})
 	}
@@ -60,15 +60,15 @@ func Document(paras []string, opt Options) Result {
 	var comments []string
 	quoted := ""
 	if i, q := commentSectionStart(paras); i >= 0 {
-		quoted, comments, paras = q, paras[i:], paras[:i]
+		quoted, comments, paras, norms = q, paras[i:], paras[:i], norms[:i]
 	}
 
 	res.Title, res.Republisher = pickTitle(paras, opt, quoted)
 
 	seen := make(map[string]bool, len(paras))
 	title := titleForm(res.Title)
-	for _, p := range paras {
-		n := Normalize(p)
+	for i, p := range paras {
+		n := norms[i]
 		w := Words(p) // once for all the rules below
 		kind := ""
 		switch {
@@ -115,7 +115,9 @@ func isDuplicate(n string, seen map[string]bool, kept []string, distant bool) bo
 
 // dropRepeatedRuns removes runs of three or more paragraphs that repeat an
 // earlier run: an extractor or template artifact, never writing.
-func dropRepeatedRuns(paras []string) (keep, removed []string) {
+// It also returns Normalize of each kept paragraph, which the caller's
+// rules need again.
+func dropRepeatedRuns(paras []string) (keep, keepNorm, removed []string) {
 	norm := make([]string, len(paras))
 	for i, p := range paras {
 		norm[i] = Normalize(p)
@@ -136,9 +138,10 @@ func dropRepeatedRuns(paras []string) (keep, removed []string) {
 			first[norm[i]] = i
 		}
 		keep = append(keep, paras[i])
+		keepNorm = append(keepNorm, norm[i])
 		i++
 	}
-	return keep, removed
+	return keep, keepNorm, removed
 }
 
 // substantial reports a run holding at least two prose paragraphs (long,

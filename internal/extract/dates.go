@@ -14,7 +14,10 @@ var months = map[string]time.Month{
 	"nov": 11, "november": 11, "dec": 12, "december": 12,
 }
 
-const monthRe = `(jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?`
+const (
+	monthNames = `jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?`
+	monthRe    = `(` + monthNames + `)\.?`
+)
 
 var (
 	// Words that may precede a date in a byline: "Posted on", "Sunday,".
@@ -79,4 +82,32 @@ func parseTimestamp(s string) (time.Time, bool) {
 		}
 	}
 	return parseDate(s)
+}
+
+// urlDateRe finds a year/month/day run in a URL: "/2019/11/19/",
+// "/2019/nov/18/", "-2019-11-19-", "_2019_11_19". The year must follow a
+// non-digit and the day must end the run, so ids like "191119041538" and
+// "/2019/1119" are not dates. (htmldate's first test, plus month names.)
+var urlDateRe = regexp.MustCompile(`(?i)\D(199\d|20[0-3]\d)[/_-](` + monthNames + `|[01]?\d)[/_-]([0-3]?\d)(?:\D|$)`)
+
+// urlDate reads the publication date a news URL carries in its path, as
+// midnight UTC. Dates before 1995 (the web's news) or more than a year
+// ahead are refused, as are impossible days.
+func urlDate(u string, now time.Time) (time.Time, bool) {
+	g := urlDateRe.FindStringSubmatch(u)
+	if g == nil {
+		return time.Time{}, false
+	}
+	y, _ := strconv.Atoi(g[1])
+	m, ok := months[strings.ToLower(g[2])]
+	if !ok {
+		mi, _ := strconv.Atoi(g[2])
+		m = time.Month(mi)
+	}
+	d, _ := strconv.Atoi(g[3])
+	t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	if m < 1 || m > 12 || d < 1 || t.Day() != d || t.Month() != m || y < 1995 || t.After(now.AddDate(1, 0, 0)) {
+		return time.Time{}, false
+	}
+	return t, true
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/url"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -22,6 +23,14 @@ func htmlBytes(s []byte, opt Options) (newstrace.Article, error) {
 		return tokenFallback(string(s), opt)
 	}
 	meta := readMeta(doc)
+	if meta.published == nil {
+		// A date in the article's own URL: htmldate's first answer too, and
+		// with a date in hand its whole search (three copies of the page)
+		// and often trafilatura's metadata pass are skipped.
+		if t, ok := urlDate(firstNonEmpty(meta.canonical, firstNonEmpty(meta.ogURL, opt.URL)), time.Now()); ok {
+			meta.published = &t
+		}
+	}
 	a := newArticle(opt)
 	// Read what the rules need from the tree before the extractor, which
 	// works on it in place, takes it apart.

@@ -3,6 +3,7 @@ package extract
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestParseDate(t *testing.T) {
@@ -213,5 +214,48 @@ func TestTextParagraphs(t *testing.T) {
 				t.Errorf("textParagraphs = %q, want %q", got, tc.want)
 			}
 		})
+	}
+}
+
+func TestURLDate(t *testing.T) {
+	now := time.Date(2026, 11, 29, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		url, want string
+	}{
+		{"https://www.nytimes.com/2019/11/19/opinion/republicans.html", "2019-11-19"},
+		{"https://www.politifact.com/x/statements/2019/nov/18/david-mckinley/what/", "2019-11-18"},
+		{"https://example.org/news/2020-1-5-title", "2020-01-05"},
+		{"https://example.org/news_2021_07_04_fireworks", "2021-07-04"},
+		{"https://example.org/2019/11/19", "2019-11-19"},
+		{"https://example.org/story/191119041538885.html", ""}, // an id, not a date
+		{"https://example.org/2019/1119/story", ""},            // no day run
+		{"https://example.org/2019/02/30/story", ""},           // no such day
+		{"https://example.org/1994/05/01/story", ""},           // before web news
+		{"https://example.org/2031/01/01/story", ""},           // over a year ahead
+		{"https://example.org/2019/13/01/story", ""},           // no month 13
+		{"https://example.org/tags/2019/story", ""},
+		{"", ""},
+	} {
+		got, ok := urlDate(c.url, now)
+		if s := got.Format("2006-01-02"); ok != (c.want != "") || ok && s != c.want {
+			t.Errorf("urlDate(%q) = %s %v, want %q", c.url, s, ok, c.want)
+		}
+	}
+}
+
+// A page without a date in its markup takes the one in its URL.
+func TestPublishedFromURL(t *testing.T) {
+	page := `<html><head><title>Council votes</title><link rel="canonical" href="https://news.example/2023/apr/05/council-votes/"></head>
+<body><article><h1>Council votes</h1>` + strings.Repeat("<p>The council voted on the budget for the coming year after a long debate about roads and schools.</p>", 6) + `</article></body></html>`
+	a, err := Bytes([]byte(page), "text/html", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Published == nil || a.Published.Format("2006-01-02") != "2023-04-05" {
+		t.Fatalf("published = %v, want 2023-04-05 from the canonical URL", a.Published)
+	}
+	withMeta := strings.Replace(page, "<title>", `<meta property="article:published_time" content="2023-04-04T22:00:00Z"><title>`, 1)
+	if a, _ := Bytes([]byte(withMeta), "text/html", Options{}); a.Published == nil || a.Published.Format(time.RFC3339) != "2023-04-04T22:00:00Z" {
+		t.Fatalf("published = %v, want the meta tag's time over the URL's day", a.Published)
 	}
 }
