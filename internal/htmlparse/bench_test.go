@@ -51,6 +51,16 @@ func BenchmarkTokenizeXNet(b *testing.B) {
 	})
 }
 
+// BenchmarkTokenizeFork is the fork's tokenizer alone, for an honest
+// floor: its skipping makes it faster than x/net's.
+func BenchmarkTokenizeFork(b *testing.B) {
+	benchParse(b, func(p []byte) {
+		z := NewTokenizer(bytes.NewReader(p))
+		for z.Next() != ErrorToken {
+		}
+	})
+}
+
 func BenchmarkParseXNet(b *testing.B) {
 	benchParse(b, func(p []byte) { _, _ = html.Parse(bytes.NewReader(p)) })
 }
@@ -59,12 +69,17 @@ func BenchmarkParse(b *testing.B) {
 	benchParse(b, func(p []byte) { _, _ = Parse(bytes.NewReader(p)) })
 }
 
+func BenchmarkParseBytes(b *testing.B) {
+	benchParse(b, func(p []byte) { _, _ = ParseBytes(p) })
+}
+
 // BenchmarkParseRatios runs the tokenizer floor, x/net's parser and the
-// fork back to back on each page and reports their summed wall-time
-// ratios: steadier than separate benchmarks on a machine whose speed drifts.
+// fork (from a reader, and from bytes as extraction calls it) back to back
+// on each page and reports their summed wall-time ratios: steadier than
+// separate benchmarks on a machine whose speed drifts.
 func BenchmarkParseRatios(b *testing.B) {
 	pages := devPages(b)
-	var tok, xnet, fork time.Duration
+	var tok, xnet, fork, forkBytes time.Duration
 	for b.Loop() {
 		for _, p := range pages {
 			t0 := time.Now()
@@ -75,10 +90,13 @@ func BenchmarkParseRatios(b *testing.B) {
 			_, _ = html.Parse(bytes.NewReader(p))
 			t2 := time.Now()
 			_, _ = Parse(bytes.NewReader(p))
-			tok, xnet, fork = tok+t1.Sub(t0), xnet+t2.Sub(t1), fork+time.Since(t2)
+			t3 := time.Now()
+			_, _ = ParseBytes(p)
+			tok, xnet, fork, forkBytes = tok+t1.Sub(t0), xnet+t2.Sub(t1), fork+t3.Sub(t2), forkBytes+time.Since(t3)
 		}
 	}
 	b.ReportMetric(float64(xnet)/float64(tok), "xnet/tokenize")
 	b.ReportMetric(float64(fork)/float64(tok), "fork/tokenize")
-	b.ReportMetric(float64(fork)/float64(xnet), "fork/xnet")
+	b.ReportMetric(float64(forkBytes)/float64(tok), "forkbytes/tokenize")
+	b.ReportMetric(float64(forkBytes)/float64(xnet), "forkbytes/xnet")
 }
