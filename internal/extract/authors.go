@@ -8,6 +8,14 @@ import (
 )
 
 var (
+	// bylineTailRe is what a byline carries after the names once its
+	// digits are gone: "Jeff Foust Monday", "Staff November", "wire
+	// services Published". May, June, April and August are left: they are
+	// also names.
+	bylineTailRe = regexp.MustCompile(`(?i)(?:\s+|^)(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|september|october|november|december|published|updated|posted)(?:\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|september|october|november|december|published|updated|posted|on|at))*\s*$`)
+	// roleRe is a job title standing where a name should: "AP Sports
+	// Writer", "Staff Correspondent".
+	roleRe         = regexp.MustCompile(`(?i)\b(?:writer|correspondent|reporter|editor|columnist|contributor)s?$`)
 	authorSplitRe  = regexp.MustCompile(`(?i)\s*(?:;|,|&|\band\b|\bund\b|\bet\b|\by\b|\|)\s*`)
 	authorPrefixRe = regexp.MustCompile(`(?i)^\s*(?:by|written by|von|par|por|author:?)\s+`)
 )
@@ -20,7 +28,8 @@ func splitAuthors(s string) []string {
 	seen := map[string]bool{}
 	for _, part := range authorSplitRe.Split(s, -1) {
 		part = strings.Trim(authorPrefixRe.ReplaceAllString(part, ""), " .·•|-–—")
-		if part == "" || credentials[strings.ToLower(strings.ReplaceAll(part, ".", ""))] || clean.Words(part) > 6 || strings.Contains(part, "://") || seen[strings.ToLower(part)] {
+		part = strings.Trim(bylineTailRe.ReplaceAllString(part, ""), " .·•|-–—")
+		if part == "" || roleRe.MatchString(part) || credentials[strings.ToLower(strings.ReplaceAll(part, ".", ""))] || clean.Words(part) > 6 || strings.Contains(part, "://") || seen[strings.ToLower(part)] {
 			continue
 		}
 		seen[strings.ToLower(part)] = true

@@ -152,6 +152,14 @@ func TestSplitAuthors(t *testing.T) {
 		{"credentials", "Rachael Link, MS, RD", "Rachael Link"},
 		{"duplicate", "Jane Doe, jane doe", "Jane Doe"},
 		{"url", "https://example.com/author/x", ""},
+		{"weekday and month left by a byline", "Jeff Foust Monday; November", "Jeff Foust"},
+		{"month after a name", "Carrie Arnold November", "Carrie Arnold"},
+		{"published label", "Detroit News wire services Published", "Detroit News wire services"},
+		{"updated on", "Jane Doe Updated on", "Jane Doe"},
+		{"role, not a name", "By TOM KRISHER, AP Auto Writer", "TOM KRISHER"},
+		{"staff correspondent", "Jane Doe, Staff Correspondent", "Jane Doe"},
+		{"may and june are names", "Theresa May, June Carter", "Theresa May|June Carter"},
+		{"month inside a name kept", "Marcha Octoberfield", "Marcha Octoberfield"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
