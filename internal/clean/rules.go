@@ -116,33 +116,23 @@ var (
 	quotedRe = regexp.MustCompile(`^["“'‘«](.+)["”'’»]$`)
 )
 
-// isSocialCall reports a short "Follow us on X!", "Share this:" line.
-func isSocialCall(p string) bool { return socialCall(p, Words(p)) }
-
+// socialCall reports a short "Follow us on X!", "Share this:" line.
 func socialCall(p string, words int) bool { return words <= maxCallWords && anyMatch(socialRe, p) }
 
-// isDonationCall reports a short "Donate!", "Support us on Patreon" line.
-func isDonationCall(p string) bool { return donationCall(p, Words(p)) }
-
+// donationCall reports a short "Donate!", "Support us on Patreon" line.
 func donationCall(p string, words int) bool {
 	return words <= maxCallWords && anyMatch(donationRe, p)
 }
 
-// isCommentWidget reports a comment count or comment form line.
-func isCommentWidget(p string) bool { return commentWidget(p, Words(p)) }
-
+// commentWidget reports a comment count or comment form line.
 func commentWidget(p string, words int) bool {
 	return words <= 40 && (commentCountRe.MatchString(p) || commentFormRe.MatchString(p))
 }
 
-// isAdvert reports a short ad label or an inline sponsored line.
-func isAdvert(p string) bool { return advert(p, Words(p)) }
-
+// advert reports a short ad label or an inline sponsored line.
 func advert(p string, words int) bool { return words <= maxCallWords && advertRe.MatchString(p) }
 
-// isBlogNavigation reports "Newer Post Older Post Home".
-func isBlogNavigation(p string) bool { return blogNavigation(p, Words(p)) }
-
+// blogNavigation reports "Newer Post Older Post Home".
 func blogNavigation(p string, words int) bool { return words <= 8 && blogNavRe.MatchString(p) }
 
 func anyMatch(res []*regexp.Regexp, s string) bool {
@@ -271,17 +261,9 @@ func nameTokens(s string) []string {
 	return out
 }
 
-// NormalizeHash returns HashString(Normalize(s)) and the number of
-// letters and digits in it, without building the normalized text: the
-// block index keys every paragraph of a page this way.
-func NormalizeHash(s string) (h uint64, letters int) {
-	var nh NormHasher
-	nh.Add(s)
-	return nh.Sum()
-}
-
-// NormHasher is NormalizeHash over text given in pieces: Add(a); Add(b)
-// hashes as NormalizeHash(a + b). The zero value is ready to use.
+// NormHasher hashes Normalize(text) without building it: Sum returns
+// HashString(Normalize(text)) and the number of letters and digits in it,
+// for text given in pieces (Add(a); Add(b) hashes as a + b). The zero value is ready to use.
 type NormHasher struct {
 	h       uint64
 	letters int

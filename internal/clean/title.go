@@ -60,9 +60,6 @@ func tailTitleLine(paras []string) string {
 	return ""
 }
 
-// isTitleLine reports a line repeating the title, bare or with a suffix.
-func isTitleLine(p, title string) bool { return titleForm(title).matches(p, Normalize(p)) }
-
 // titleLine is a title read once for testing every paragraph against it.
 type titleLine struct {
 	set  bool

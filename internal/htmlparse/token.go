@@ -7,7 +7,6 @@ package htmlparse
 import (
 	"bytes"
 	"io"
-	"strconv"
 	"strings"
 	"unsafe"
 
@@ -33,27 +32,6 @@ const (
 	// A DoctypeToken looks like <!DOCTYPE x>
 	DoctypeToken
 )
-
-// String returns a string representation of the TokenType.
-func (t TokenType) String() string {
-	switch t {
-	case ErrorToken:
-		return "Error"
-	case TextToken:
-		return "Text"
-	case StartTagToken:
-		return "StartTag"
-	case EndTagToken:
-		return "EndTag"
-	case SelfClosingTagToken:
-		return "SelfClosingTag"
-	case CommentToken:
-		return "Comment"
-	case DoctypeToken:
-		return "Doctype"
-	}
-	return "Invalid(" + strconv.Itoa(int(t)) + ")"
-}
 
 // A Token consists of a TokenType and some Data (tag name for start and end
 // tags, content for text, comments and doctypes). A tag Token may also contain
@@ -260,11 +238,6 @@ func (z *Tokenizer) readByteSlow() byte {
 	x := z.buf[z.raw.end]
 	z.raw.end++
 	return x
-}
-
-// Buffered returns a slice containing data buffered but not yet tokenized.
-func (z *Tokenizer) Buffered() []byte {
-	return z.buf[z.raw.end:]
 }
 
 // readAtLeastOneByte wraps an io.Reader so that reading cannot return (0, nil).
