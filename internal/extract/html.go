@@ -86,7 +86,6 @@ func htmlBytes(s []byte, opt Options) (newstrace.Article, error) {
 		a.HTML = ""
 	}
 	a.Title = firstNonEmpty(a.Title, firstNonEmpty(meta.title, meta.docTitle))
-	a.SiteName = firstNonEmpty(meta.siteName, a.SiteName)
 	a.Published = meta.published
 	if len(meta.authors) > 0 {
 		a.Authors = meta.authors
@@ -94,12 +93,18 @@ func htmlBytes(s []byte, opt Options) (newstrace.Article, error) {
 	a.Language = meta.lang
 	canon := firstNonEmpty(meta.canonical, firstNonEmpty(meta.ogURL, opt.URL))
 	a.CanonicalURL = canonicalURL(canon, opt.URL)
+	a.SiteName = siteNameOf(firstNonEmpty(meta.siteName, a.SiteName), a.CanonicalURL)
 
 	// "Title - Blog" in <title> names the site when metadata gave only a host.
 	if t, suf, ok := clean.SplitTitleSuffix(meta.docTitle); ok && clean.Normalize(t) == clean.Normalize(a.Title) {
-		if a.SiteName == "" || !strings.Contains(a.SiteName, " ") && strings.Contains(a.SiteName, ".") {
+		if a.SiteName == "" || hostLike(a.SiteName) {
 			a.SiteName = suf
 		}
+	}
+	// So does "Title - News Nation" in the title itself when the host is
+	// newsnation.in; finish then strips the suffix as the site's name.
+	if _, suf, ok := clean.SplitTitleSuffix(a.Title); ok && hostLike(a.SiteName) && clean.SameName(suf, a.SiteName) {
+		a.SiteName = suf
 	}
 	a.Removed = append(a.Removed, pruned...)
 	finish(&a, paras, opt, a.SiteName, false)
@@ -134,6 +139,35 @@ func detach(a *newstrace.Article) {
 	p.Outlet, p.OriginalSource, p.Translator, p.ViaURL, p.Republisher = c(p.Outlet), c(p.OriginalSource), c(p.Translator), c(p.ViaURL), c(p.Republisher)
 	p.ViaResolved, p.ViaChain = c(p.ViaResolved), c(p.ViaChain)
 }
+
+// siteNameOf reads a site name given as a URL (some og:site_name and
+// publisher fields) as a host: its own ("https://www.x.in" → "x.in"), or
+// the page's when it points elsewhere (a "https://facebook.com/XNews"
+// profile names the publisher's page there, not the site). Other names
+// are kept.
+func siteNameOf(s, pageURL string) string {
+	if l := strings.ToLower(s); !strings.HasPrefix(l, "http://") && !strings.HasPrefix(l, "https://") {
+		return s
+	}
+	host := func(raw string) string {
+		u, err := url.Parse(strings.TrimSpace(raw))
+		if err != nil {
+			return ""
+		}
+		return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+	}
+	own, page := host(s), host(pageURL)
+	switch {
+	case page != "" && own != page:
+		return page
+	case own != "":
+		return own
+	}
+	return s
+}
+
+// hostLike reports a site name that is a bare host ("example.com").
+func hostLike(s string) bool { return s != "" && !strings.Contains(s, " ") && strings.Contains(s, ".") }
 
 // reparse gives an untouched tree of s again: the extractor takes its
 // tree apart, and the rare page it cannot extract is read whole instead.

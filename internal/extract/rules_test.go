@@ -267,3 +267,32 @@ func TestPublishedFromURL(t *testing.T) {
 		t.Fatalf("published = %v, want the meta tag's time over the URL's day", a.Published)
 	}
 }
+
+func TestSiteNameOf(t *testing.T) {
+	for _, c := range []struct{ in, page, want string }{
+		{"https://www.newsnation.in", "https://www.newsnation.in/fact-check/x.html", "newsnation.in"},
+		{"https://www.facebook.com/CBSNews", "https://www.cbsnews.com/news/x/", "cbsnews.com"},
+		{"https://www.hawaiinewsnow.com", "", "hawaiinewsnow.com"},
+		{"The Guardian", "https://www.theguardian.com/x", "The Guardian"},
+		{"http://", "", "http://"},
+	} {
+		if got := siteNameOf(c.in, c.page); got != c.want {
+			t.Errorf("siteNameOf(%q, %q) = %q, want %q", c.in, c.page, got, c.want)
+		}
+	}
+}
+
+// A title ending in the site's name, where the page names its site only by
+// URL, loses the suffix, and the suffix becomes the site's name.
+func TestTitleSuffixNamesHostOnlySite(t *testing.T) {
+	page := `<html><head><meta property="og:title" content="Oxygen bars open in Delhi - News Nation">
+<meta property="og:site_name" content="https://www.newsnation.in"><link rel="canonical" href="https://www.newsnation.in/india/oxygen-bars-1.html"></head>
+<body><article><h1>Oxygen bars open in Delhi</h1>` + strings.Repeat("<p>Residents queued for fifteen minutes of filtered air as the city's pollution index stayed at severe levels.</p>", 5) + `</article></body></html>`
+	a, err := Bytes([]byte(page), "text/html", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Title != "Oxygen bars open in Delhi" || a.SiteName != "News Nation" {
+		t.Fatalf("title %q, site %q; want the suffix moved to the site name", a.Title, a.SiteName)
+	}
+}
