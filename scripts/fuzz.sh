@@ -9,6 +9,10 @@
 # testdata/fuzz/FuzzXxx/ (commit it as a regression seed once fixed); the
 # script keeps going and exits 1 at the end if any target failed.
 #
+# A bare "context deadline exceeded" with no input written is Go's own
+# coordinator race (golang/go#75804, fixed in Go 1.27), reported but not
+# counted as a failure.
+#
 # FUZZ_MINIMIZE (default 10s) bounds -fuzzminimizetime: the engine minimizes
 # every new-coverage input, shown as "execs: N (0/sec)"; with the large
 # corpus seeds of internal/feed the default 60s would eat a 20s run.
@@ -22,9 +26,13 @@ pkgs=("$@")
 
 cd "$(dirname "$0")/.." || exit 2
 
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 failed=()
+raced=()
 ran=0
 for pkg in $(go list "${pkgs[@]}"); do
+	dir=$(go list -f '{{.Dir}}' "$pkg")
 	if ! targets=$(go test -list '^Fuzz' "$pkg" 2>&1); then
 		echo "FAIL $pkg: cannot list fuzz targets:" >&2
 		echo "$targets" >&2
@@ -34,13 +42,27 @@ for pkg in $(go list "${pkgs[@]}"); do
 	for target in $(echo "$targets" | grep -E '^Fuzz[A-Za-z0-9_]*$'); do
 		echo "=== $pkg $target ($duration)"
 		ran=$((ran + 1))
-		if ! go test "$pkg" -run='^$' -fuzz="^${target}\$" -fuzztime="$duration" -fuzzminimizetime="$minimize"; then
-			failed+=("$pkg $target")
+		before=$(ls "$dir/testdata/fuzz/$target" 2>/dev/null)
+		go test "$pkg" -run='^$' -fuzz="^${target}\$" -fuzztime="$duration" -fuzzminimizetime="$minimize" 2>&1 | tee "$log"
+		status=${PIPESTATUS[0]}
+		if [ "$status" -ne 0 ]; then
+			after=$(ls "$dir/testdata/fuzz/$target" 2>/dev/null)
+			# Go's fuzz coordinator can end a run at -fuzztime with a bare
+			# "context deadline exceeded" and no input (golang/go#75804,
+			# fixed in Go 1.27): that is not a finding.
+			if [ "$before" = "$after" ] && grep -q '^    context deadline exceeded$' "$log"; then
+				raced+=("$pkg $target")
+			else
+				failed+=("$pkg $target")
+			fi
 		fi
 	done
 done
 
 echo "--- $ran fuzz targets run for $duration each"
+if [ ${#raced[@]} -gt 0 ]; then
+	printf 'ended by the fuzz coordinator deadline race, no input written (golang/go#75804): %s\n' "${raced[@]}"
+fi
 if [ ${#failed[@]} -gt 0 ]; then
 	printf 'FAILED: %s\n' "${failed[@]}" >&2
 	exit 1
