@@ -53,9 +53,8 @@ type span struct {
 
 // A Tokenizer returns a stream of HTML Tokens.
 type Tokenizer struct {
-	// attrBlock and spaces are newstrace's allocation savers (Token).
+	// attrBlock is where attrSlice cuts a tag's attributes from (newstrace).
 	attrBlock []Attribute
-	spaces    map[string]string
 	// aliased is set by ParseBytes, whose buffer holds the whole input in
 	// a private copy that is never refilled or compacted: a token's bytes
 	// are rewritten (lowered, unescaped) only while it is the current
@@ -1226,7 +1225,7 @@ func (z *Tokenizer) Token() Token {
 	t := Token{Type: z.tt}
 	switch z.tt {
 	case TextToken:
-		t.Data = z.textString(z.Text())
+		t.Data = z.str(z.Text())
 	case CommentToken, DoctypeToken:
 		t.Data = string(z.Text())
 	case StartTagToken, SelfClosingTagToken, EndTagToken:
@@ -1237,7 +1236,7 @@ func (z *Tokenizer) Token() Token {
 		for moreAttr {
 			var key, val []byte
 			key, val, moreAttr = z.TagAttr()
-			t.Attr = append(t.Attr, Attribute{Key: atom.String(key), Val: z.attrVal(val)})
+			t.Attr = append(t.Attr, Attribute{Key: atom.String(key), Val: z.str(val)})
 		}
 		if a := atom.Lookup(name); a != 0 {
 			t.DataAtom, t.Data = a, a.String()
@@ -1268,45 +1267,16 @@ func (z *Tokenizer) attrSlice(n int) []Attribute {
 	return z.attrBlock[i : i : i+n]
 }
 
-// textString returns text as a string, sharing one copy of each short
-// run of white space: most text tokens of a page are the line breaks and
-// indentation between its tags.
-func (z *Tokenizer) textString(b []byte) string {
-	if z.aliased {
-		return unsafe.String(unsafe.SliceData(b), len(b))
-	}
-	if len(b) > 32 || !allSpace(b) {
-		return string(b)
-	}
-	if s, ok := z.spaces[string(b)]; ok {
-		return s
-	}
-	if z.spaces == nil {
-		z.spaces = make(map[string]string)
-	}
-	s := string(b)
-	z.spaces[s] = s
-	return s
-}
-
-// attrVal returns an attribute value as a string, sharing the empty one.
-func (z *Tokenizer) attrVal(b []byte) string {
+// str returns b as a string: under ParseBytes one pointing into the
+// buffer (see aliased), otherwise a copy.
+func (z *Tokenizer) str(b []byte) string {
 	if len(b) == 0 {
 		return ""
 	}
 	if z.aliased {
-		return unsafe.String(unsafe.SliceData(b), len(b))
+		return unsafe.String(&b[0], len(b))
 	}
 	return string(b)
-}
-
-func allSpace(b []byte) bool {
-	for _, c := range b {
-		if c != ' ' && c != '\n' && c != '\t' && c != '\r' && c != '\f' {
-			return false
-		}
-	}
-	return true
 }
 
 // NewTokenizer returns a new HTML Tokenizer for the given Reader.
