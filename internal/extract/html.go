@@ -11,6 +11,7 @@ import (
 	"github.com/newstrace/newstrace"
 	"github.com/newstrace/newstrace/internal/clean"
 	"github.com/newstrace/newstrace/internal/htmlparse"
+	"github.com/newstrace/newstrace/internal/match"
 	"github.com/newstrace/newstrace/internal/sanitize"
 	"github.com/newstrace/newstrace/internal/trafilatura"
 	"golang.org/x/net/html"
@@ -149,14 +150,7 @@ func siteNameOf(s, pageURL string) string {
 	if l := strings.ToLower(s); !strings.HasPrefix(l, "http://") && !strings.HasPrefix(l, "https://") {
 		return s
 	}
-	host := func(raw string) string {
-		u, err := url.Parse(strings.TrimSpace(raw))
-		if err != nil {
-			return ""
-		}
-		return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
-	}
-	own, page := host(s), host(pageURL)
+	own, page := match.Host(strings.TrimSpace(s)), match.Host(strings.TrimSpace(pageURL))
 	switch {
 	case page != "" && own != page:
 		return page

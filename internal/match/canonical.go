@@ -233,3 +233,13 @@ func unhex(c byte) byte {
 	}
 	return c - 'A' + 10
 }
+
+// Host returns raw's host lower-cased and without a leading "www.", the
+// form outlets are told apart by, or "" when raw does not parse.
+func Host(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return ""
+	}
+	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+}

@@ -6,6 +6,7 @@ import (
 	"unicode"
 
 	"github.com/newstrace/newstrace/internal/clean"
+	"github.com/newstrace/newstrace/internal/match"
 )
 
 // ownNames are the names under which d itself was published: its source,
@@ -83,13 +84,7 @@ var shortLinkHosts = map[string]bool{
 	"trib.al": true, "fb.me": true, "wp.me": true, "is.gd": true, "j.mp": true,
 }
 
-func hostOf(raw string) string {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	if err != nil {
-		return ""
-	}
-	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
-}
+func hostOf(raw string) string { return match.Host(strings.TrimSpace(raw)) }
 
 func sameURL(a, b string) bool {
 	ua, err1 := url.Parse(strings.TrimSpace(a))

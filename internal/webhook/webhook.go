@@ -37,6 +37,7 @@ import (
 
 	"github.com/newstrace/newstrace"
 	"github.com/newstrace/newstrace/internal/fetch"
+	"github.com/newstrace/newstrace/internal/match"
 	"github.com/newstrace/newstrace/internal/metrics"
 	"github.com/newstrace/newstrace/internal/search"
 )
@@ -233,7 +234,7 @@ func outletKey(d newstrace.Document) string {
 	if d.SourceID != 0 {
 		return "source:" + strconv.FormatInt(d.SourceID, 10)
 	}
-	return "host:" + hostOf(d.URL)
+	return "host:" + match.Host(d.URL)
 }
 
 // matches reports whether the story holding the new document matches query.
@@ -353,13 +354,5 @@ func eventDocument(d newstrace.Document) EventDocument {
 }
 
 func outletOf(d newstrace.Document) string {
-	return cmp.Or(d.SourceName, d.SiteName, hostOf(d.URL))
-}
-
-func hostOf(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return ""
-	}
-	return strings.TrimPrefix(strings.ToLower(u.Hostname()), "www.")
+	return cmp.Or(d.SourceName, d.SiteName, match.Host(d.URL))
 }
