@@ -24,11 +24,12 @@ func htmlBytes(s []byte, opt Options) (newstrace.Article, error) {
 		return tokenFallback(string(s), opt)
 	}
 	meta := readMeta(doc)
+	canon := firstNonEmpty(meta.canonical, firstNonEmpty(meta.ogURL, opt.URL))
 	if meta.published == nil {
 		// A date in the article's own URL: htmldate's first answer too, and
 		// with a date in hand its whole search (three copies of the page)
 		// and often trafilatura's metadata pass are skipped.
-		if t, ok := urlDate(firstNonEmpty(meta.canonical, firstNonEmpty(meta.ogURL, opt.URL)), time.Now()); ok {
+		if t, ok := urlDate(canon, time.Now()); ok {
 			meta.published = &t
 		}
 	}
@@ -92,7 +93,6 @@ func htmlBytes(s []byte, opt Options) (newstrace.Article, error) {
 		a.Authors = meta.authors
 	}
 	a.Language = meta.lang
-	canon := firstNonEmpty(meta.canonical, firstNonEmpty(meta.ogURL, opt.URL))
 	a.CanonicalURL = canonicalURL(canon, opt.URL)
 	a.SiteName = siteNameOf(firstNonEmpty(meta.siteName, a.SiteName), a.CanonicalURL)
 
