@@ -16,9 +16,9 @@ func isBlogNavigation(p string) bool { return blogNavigation(p, Words(p)) }
 // isTitleLine reports a line repeating the title, bare or with a suffix.
 func isTitleLine(p, title string) bool { return titleForm(title).matches(p, Normalize(p)) }
 
-// NormalizeHash returns HashString(Normalize(s)) and the number of
-// letters and digits in it, without building the normalized text: the
-// block index keys every paragraph of a page this way.
+// NormalizeHash is NormHasher over s in one piece: HashString(Normalize(s))
+// and the number of letters and digits in it, for the tests to hold the
+// streaming hasher to Normalize.
 func NormalizeHash(s string) (h uint64, letters int) {
 	var nh NormHasher
 	nh.Add(s)

@@ -135,17 +135,22 @@ func TestSameTreeAsXNetOnHTML5Lib(t *testing.T) {
 }
 
 func TestSameTreeAsXNetOnDevPages(t *testing.T) {
+	for _, f := range devPageFiles(t) {
+		sameTree(t, filepath.Base(f), gunzipFile(t, f))
+	}
+}
+
+// devPageFiles lists the article-extraction dev pages (gzipped), or skips.
+func devPageFiles(tb testing.TB) []string {
 	root := os.Getenv("NEWSTRACE_CORPORA")
 	if root == "" {
 		root = filepath.Join("..", "..", "..", "shared", "corpora")
 	}
 	files, _ := filepath.Glob(filepath.Join(root, "article-extraction", "html", "*.html.gz"))
 	if len(files) == 0 {
-		t.Skipf("no dev pages under %s (set NEWSTRACE_CORPORA)", root)
+		tb.Skipf("no dev pages under %s (set NEWSTRACE_CORPORA)", root)
 	}
-	for _, f := range files {
-		sameTree(t, filepath.Base(f), gunzipFile(t, f))
-	}
+	return files
 }
 
 func gunzipFile(t testing.TB, name string) []byte {

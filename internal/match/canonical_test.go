@@ -128,7 +128,7 @@ func TestCanonicalURLEquivalents(t *testing.T) {
 
 func TestHost(t *testing.T) {
 	for in, want := range map[string]string{
-		"https://WWW.Example.COM/a?b": "example.com",
+		"https://WWW.Example.COM/a?b":  "example.com",
 		"http://news.example.org:8080": "news.example.org",
 		"https://www2.example.com/":    "www2.example.com",
 		"not a url at all":             "",
