@@ -7,12 +7,16 @@ import (
 	"github.com/newstrace/newstrace/internal/clean"
 )
 
+// bylineTailWord is a weekday, a month that is not also a name, or a
+// "Published"-like label.
+const bylineTailWord = `(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|september|october|november|december|published|updated|posted)`
+
 var (
 	// bylineTailRe is what a byline carries after the names once its
 	// digits are gone: "Jeff Foust Monday", "Staff November", "wire
 	// services Published". May, June, April and August are left: they are
 	// also names.
-	bylineTailRe = regexp.MustCompile(`(?i)(?:\s+|^)(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|september|october|november|december|published|updated|posted)(?:\s+(?:(?:mon|tues|wednes|thurs|fri|satur|sun)day|january|february|march|september|october|november|december|published|updated|posted|on|at))*\s*$`)
+	bylineTailRe = regexp.MustCompile(`(?i)(?:\s+|^)` + bylineTailWord + `(?:\s+(?:` + bylineTailWord + `|on|at))*\s*$`)
 	// roleRe is a job title standing where a name should: "AP Sports
 	// Writer", "Staff Correspondent".
 	roleRe         = regexp.MustCompile(`(?i)\b(?:writer|correspondent|reporter|editor|columnist|contributor)s?$`)
