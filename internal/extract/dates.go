@@ -106,7 +106,9 @@ func urlDate(u string, now time.Time) (time.Time, bool) {
 	}
 	d, _ := strconv.Atoi(g[3])
 	t := time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	if m < 1 || m > 12 || d < 1 || t.Day() != d || t.Month() != m || y < 1995 || t.After(now.AddDate(1, 0, 0)) {
+	// time.Date rolls 2019-02-30 or month 13 over; a changed day or month
+	// is an impossible date.
+	if t.Day() != d || t.Month() != m || y < 1995 || t.After(now.AddDate(1, 0, 0)) {
 		return time.Time{}, false
 	}
 	return t, true

@@ -241,6 +241,8 @@ func TestURLDate(t *testing.T) {
 		{"https://example.org/1994/05/01/story", ""},           // before web news
 		{"https://example.org/2031/01/01/story", ""},           // over a year ahead
 		{"https://example.org/2019/13/01/story", ""},           // no month 13
+		{"https://example.org/2019/00/10/story", ""},           // no month 0
+		{"https://example.org/2019/05/00/story", ""},           // no day 0
 		{"https://example.org/tags/2019/story", ""},
 		{"", ""},
 	} {
